@@ -1,0 +1,455 @@
+"""The rules of CRM activities, shared by the pages and the API.
+
+Every write runs in one transaction: an activity and its follow-up are saved together or
+not at all. Rules that a form would also check are checked here, once, and reported as a
+`ValidationError` whose keys are field names, so pages and API can show them per field.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, ActivityKind, ActivityStatus
+from customers.models import ContactPerson, Customer
+from dictionaries.models import ActivityCategory, ActivityPriority, Currency
+from dictionaries.money import MAX_AMOUNT, Money
+from employees.models import Employee
+
+DEFAULT_LENGTH = {
+    ActivityKind.MEETING: timedelta(hours=1),
+    ActivityKind.CONTACT: timedelta(minutes=15),
+    ActivityKind.TASK: timedelta(hours=1),
+}
+
+FOLLOW_UP_UNITS = ("hours", "days", "weeks")
+MAX_FOLLOW_UP_VALUE = 1000
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """ "Schedule the next contact/meeting in": N hours/days/weeks, or at a chosen time."""
+
+    value: int | None = None
+    unit: str | None = None
+    at: datetime | None = None
+    kind: str | None = None
+
+
+@dataclass
+class ActivityInput:
+    """What a user enters for an activity; the services turn it into a valid `Activity`.
+
+    `start`/`end` are aware datetimes. For an all-day activity only their dates in
+    `time_zone` count, and `end` names the last day (inclusive), as a person would say it.
+    """
+
+    kind: str
+    subject: str
+    customer: Customer | None
+    contact_persons: list[ContactPerson]
+    employees: list[Employee]
+    start: datetime | None
+    end: datetime | None = None
+    leader: Employee | None = None
+    time_zone: str = "Europe/Warsaw"
+    all_day: bool = False
+    place: str = ""
+    notes: str = ""
+    priority: ActivityPriority | None = None
+    category: ActivityCategory | None = None
+    in_schedule: bool = True
+    expected_cost: Money | None = None
+    actual_cost: Money | None = None
+
+
+class Errors:
+    """Collects per-field messages so that one save reports every problem at once."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.by_field.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+def _zone(name: str, errors: Errors) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        errors.add("time_zone", _("Unknown time zone: %(zone)s.") % {"zone": name})
+        return None
+
+
+def _local_midnight(day, zone: zoneinfo.ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _normalize_time_frame(
+    data: ActivityInput, zone: zoneinfo.ZoneInfo, errors: Errors
+) -> tuple[datetime, datetime] | None:
+    if data.start is None:
+        errors.add("start", _("Enter the start."))
+        return None
+    if timezone.is_naive(data.start) or (data.end is not None and timezone.is_naive(data.end)):
+        raise ValueError("activity times must be aware datetimes")
+    if data.all_day:
+        first = data.start.astimezone(zone).date()
+        last = data.end.astimezone(zone).date() if data.end is not None else first
+        if last < first:
+            errors.add("end", _("The end cannot be before the start."))
+            return None
+        return _local_midnight(first, zone), _local_midnight(last + timedelta(days=1), zone)
+    end = data.end if data.end is not None else data.start + DEFAULT_LENGTH[data.kind]
+    if end < data.start:
+        errors.add("end", _("The end cannot be before the start."))
+        return None
+    return data.start, end
+
+
+def _check_money(field: str, money: Money | None, errors: Errors) -> Currency | None:
+    if money is None:
+        return None
+    if money.amount.is_nan() or money.amount.is_infinite():
+        errors.add(field, _("Enter a number."))
+        return None
+    if money.amount < 0:
+        errors.add(field, _("A cost cannot be negative."))
+    if money.amount > MAX_AMOUNT:
+        errors.add(field, _("The amount is too large (at most %(max)s).") % {"max": MAX_AMOUNT})
+    if not money.currency:
+        errors.add(field, _("Choose the currency of the amount."))
+        return None
+    currency = Currency.objects.filter(code=money.currency, is_active=True).first()
+    if currency is None:
+        errors.add(field, _("%(code)s is not an active currency.") % {"code": money.currency})
+        return None
+    exponent = money.amount.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if places > currency.minor_unit and money.amount != money.amount.quantize(
+        Decimal(1).scaleb(-currency.minor_unit)
+    ):
+        errors.add(
+            field,
+            _("%(code)s amounts have at most %(places)d decimal places.")
+            % {"code": currency.code, "places": currency.minor_unit},
+        )
+    return currency
+
+
+def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) -> dict:
+    """Checks every rule of the spec and returns the model field values to write."""
+    values: dict = {}
+    if data.kind not in ActivityKind.values:
+        errors.add("kind", _("Choose a kind: meeting, contact or task."))
+    subject = (data.subject or "").strip()
+    if not subject:
+        errors.add("subject", _("Enter a subject."))
+    values["subject"] = subject
+
+    if data.customer is None:
+        errors.add("customer", _("Choose the customer."))
+    elif not data.customer.is_active and (
+        current is None or current.customer_id != data.customer.pk
+    ):
+        errors.add("customer", _("This customer is inactive."))
+
+    if not data.contact_persons:
+        errors.add("contact_persons", _("Choose at least one contact person."))
+    elif data.customer is not None:
+        strangers = [p for p in data.contact_persons if p.customer_id != data.customer.pk]
+        if strangers:
+            errors.add(
+                "contact_persons",
+                _("%(names)s does not belong to %(customer)s.")
+                % {
+                    "names": ", ".join(p.full_name for p in strangers),
+                    "customer": data.customer.name,
+                },
+            )
+
+    employees = list(dict.fromkeys(data.employees))
+    if data.leader is not None and data.leader not in employees:
+        # The leader takes part by definition.
+        employees.insert(0, data.leader)
+    if not employees:
+        errors.add("employees", _("Choose at least one employee."))
+    values["employees"] = employees
+    values["leader"] = data.leader or (employees[0] if employees else None)
+
+    zone = _zone(data.time_zone, errors)
+    if zone is not None:
+        frame = _normalize_time_frame(data, zone, errors)
+        if frame is not None:
+            values["start"], values["end"] = frame
+
+    priority = data.priority or ActivityPriority.objects.filter(is_default=True).first()
+    if priority is None:
+        errors.add("priority", _("Choose a priority."))
+    elif not priority.is_active and (current is None or current.priority_id != priority.pk):
+        errors.add("priority", _("This priority is no longer in use."))
+    values["priority"] = priority
+    category = data.category
+    if (
+        category is not None
+        and not category.is_active
+        and (current is None or current.category_id != category.pk)
+    ):
+        errors.add("category", _("This category is no longer in use."))
+    values["category"] = category
+
+    values["expected_cost_currency"] = _check_money("expected_cost", data.expected_cost, errors)
+    values["actual_cost_currency"] = _check_money("actual_cost", data.actual_cost, errors)
+    values["expected_cost"] = data.expected_cost.amount if data.expected_cost else None
+    values["actual_cost"] = data.actual_cost.amount if data.actual_cost else None
+
+    values.update(
+        kind=data.kind,
+        customer=data.customer,
+        time_zone=data.time_zone,
+        all_day=data.all_day,
+        place=data.place or "",
+        notes=data.notes or "",
+        in_schedule=data.in_schedule,
+    )
+    return values
+
+
+def _check_follow_up(follow_up: FollowUp | None, start: datetime | None, errors: Errors) -> None:
+    """Checks "Schedule the next contact/meeting in" against the activity's `start`."""
+    if follow_up is None:
+        return
+    if follow_up.kind is not None and follow_up.kind not in ActivityKind.values:
+        errors.add("follow_up", _("Choose a kind: meeting, contact or task."))
+    if follow_up.at is not None:
+        if timezone.is_naive(follow_up.at):
+            raise ValueError("follow-up time must be aware")
+        if start is not None and follow_up.at < start:
+            errors.add("follow_up", _("The next contact cannot be before this activity starts."))
+        return
+    if follow_up.unit not in FOLLOW_UP_UNITS:
+        errors.add("follow_up", _("Choose hours, days or weeks."))
+    if follow_up.value is None or not 1 <= follow_up.value <= MAX_FOLLOW_UP_VALUE:
+        errors.add(
+            "follow_up",
+            _("Enter a whole number from 1 to %(max)d.") % {"max": MAX_FOLLOW_UP_VALUE},
+        )
+
+
+def follow_up_start(activity: Activity, follow_up: FollowUp) -> datetime:
+    """When the follow-up starts: hours are elapsed time; days and weeks are calendar days
+    in the activity's own time zone, so 10:00 stays 10:00 across a daylight-saving change.
+    """
+    if follow_up.at is not None:
+        start = follow_up.at
+    elif follow_up.unit == "hours":
+        start = activity.start + timedelta(hours=follow_up.value)
+    else:
+        days = follow_up.value * (7 if follow_up.unit == "weeks" else 1)
+        # Aware datetime + timedelta is wall-clock arithmetic in Python: the local hour
+        # stays and the UTC offset is recomputed for the new date.
+        start = activity.local_start + timedelta(days=days)
+    start = start.astimezone(activity.zone)
+    if activity.all_day:
+        start = _local_midnight(start.date(), activity.zone)
+    return start
+
+
+def _set_relations(activity: Activity, contact_persons, employees) -> None:
+    activity.contact_persons.set(contact_persons)
+    activity.employees.set(employees)
+
+
+@transaction.atomic
+def activity_create(
+    *, data: ActivityInput, created_by=None, follow_up: FollowUp | None = None
+) -> Activity:
+    """Saves a new activity and, when asked, its follow-up, in one transaction."""
+    errors = Errors()
+    values = _validate(data, current=None, errors=errors)
+    _check_follow_up(follow_up, values.get("start"), errors)
+    errors.raise_if_any()
+    employees = values.pop("employees")
+    activity = Activity(**values, created_by=created_by)
+    activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
+    activity.save()
+    _set_relations(activity, data.contact_persons, employees)
+    if follow_up is not None:
+        follow_up_schedule(activity=activity, follow_up=follow_up, created_by=created_by)
+    return activity
+
+
+# Lengths, digits and choices are checked by the model's field validators; relations were
+# checked by _validate() on the objects themselves (no second query per foreign key).
+_RELATIONS_CHECKED_ABOVE = [
+    "customer",
+    "leader",
+    "priority",
+    "category",
+    "expected_cost_currency",
+    "actual_cost_currency",
+    "previous",
+    "created_by",
+]
+
+
+def _locked(activity: Activity) -> Activity:
+    """Re-reads the row under a lock, so two simultaneous clicks make one result."""
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _refuse_if_ended(activity: Activity) -> None:
+    if activity.status == ActivityStatus.ENDED:
+        raise ValidationError(
+            _("This activity has ended and is read-only. Reopen it to change it."),
+            code="ended",
+        )
+
+
+@transaction.atomic
+def activity_update(
+    *, activity: Activity, data: ActivityInput, updated_by=None, follow_up: FollowUp | None = None
+) -> Activity:
+    """Saves changes to a planned or cancelled activity (an ended one is locked)."""
+    activity = _locked(activity)
+    _refuse_if_ended(activity)
+    errors = Errors()
+    values = _validate(data, current=activity, errors=errors)
+    _check_follow_up(follow_up, values.get("start"), errors)
+    if follow_up is not None and Activity.objects.filter(previous=activity).exists():
+        errors.add("follow_up", _("This activity already has a follow-up."))
+    errors.raise_if_any()
+    employees = values.pop("employees")
+    for name, value in values.items():
+        setattr(activity, name, value)
+    activity.version += 1
+    activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
+    activity.save()
+    _set_relations(activity, data.contact_persons, employees)
+    if follow_up is not None:
+        follow_up_schedule(activity=activity, follow_up=follow_up, created_by=updated_by)
+    return activity
+
+
+@transaction.atomic
+def follow_up_schedule(*, activity: Activity, follow_up: FollowUp, created_by=None) -> Activity:
+    """Creates the next activity ("Schedule the next contact/meeting in") exactly once.
+
+    The follow-up copies customer, contact persons, employees, leader, subject, category,
+    priority, place, schedule flag, length and expected cost; it is planned, has no actual
+    cost and links back to its predecessor. A second call for the same activity is refused
+    (and the database's one-to-one link would refuse it too).
+    """
+    activity = _locked(activity)
+    errors = Errors()
+    _check_follow_up(follow_up, activity.start, errors)
+    if Activity.objects.filter(previous=activity).exists():
+        errors.add("follow_up", _("This activity already has a follow-up."))
+    errors.raise_if_any()
+
+    start = follow_up_start(activity, follow_up)
+    if activity.all_day:
+        days = (activity.local_end.date() - activity.local_start.date()).days
+        end = _local_midnight(start.date() + timedelta(days=days), activity.zone)
+    else:
+        end = start + activity.duration
+    priority = activity.priority
+    if not priority.is_active:
+        priority = ActivityPriority.objects.filter(is_default=True).first() or priority
+    category = activity.category if activity.category and activity.category.is_active else None
+    successor = Activity.objects.create(
+        kind=follow_up.kind or activity.kind,
+        subject=activity.subject,
+        customer=activity.customer,
+        leader=activity.leader,
+        start=start,
+        end=end,
+        time_zone=activity.time_zone,
+        all_day=activity.all_day,
+        place=activity.place,
+        priority=priority,
+        category=category,
+        in_schedule=activity.in_schedule,
+        expected_cost=activity.expected_cost,
+        expected_cost_currency=activity.expected_cost_currency,
+        status=ActivityStatus.PLANNED,
+        previous=activity,
+        created_by=created_by,
+    )
+    _set_relations(successor, activity.contact_persons.all(), activity.employees.all())
+    return successor
+
+
+def _transition(
+    activity: Activity, *, allowed_from: Iterable[str], to: str, message: str
+) -> Activity:
+    activity = _locked(activity)
+    if activity.status not in allowed_from:
+        raise ValidationError(message, code="status")
+    activity.status = to
+    activity.ended_at = timezone.now() if to == ActivityStatus.ENDED else None
+    activity.version += 1
+    activity.save(update_fields=["status", "ended_at", "version", "updated_at"])
+    return activity
+
+
+@transaction.atomic
+def activity_end(*, activity: Activity, user=None, actual_cost: Money | None = None) -> Activity:
+    """Marks a planned activity as held ("Zakończone"); it becomes read-only."""
+    if actual_cost is not None:
+        errors = Errors()
+        currency = _check_money("actual_cost", actual_cost, errors)
+        errors.raise_if_any()
+        locked = _locked(activity)
+        if locked.status == ActivityStatus.PLANNED:
+            locked.actual_cost, locked.actual_cost_currency = actual_cost.amount, currency
+            locked.save(update_fields=["actual_cost", "actual_cost_currency", "updated_at"])
+    return _transition(
+        activity,
+        allowed_from=[ActivityStatus.PLANNED],
+        to=ActivityStatus.ENDED,
+        message=_("Only a planned activity can be ended."),
+    )
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, user=None) -> Activity:
+    return _transition(
+        activity,
+        allowed_from=[ActivityStatus.PLANNED],
+        to=ActivityStatus.CANCELLED,
+        message=_("Only a planned activity can be cancelled."),
+    )
+
+
+@transaction.atomic
+def activity_reopen(*, activity: Activity, user) -> Activity:
+    """Makes an ended or cancelled activity planned again; it needs its own permission."""
+    if user is None or not user.has_perm("activities.reopen_activity"):
+        raise PermissionError(_("You may not reopen activities."))
+    return _transition(
+        activity,
+        allowed_from=[ActivityStatus.ENDED, ActivityStatus.CANCELLED],
+        to=ActivityStatus.PLANNED,
+        message=_("Only an ended or cancelled activity can be reopened."),
+    )
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, user=None) -> None:
+    """Deletes an activity that has not ended; its follow-up stays, unlinked."""
+    activity = _locked(activity)
+    _refuse_if_ended(activity)
+    activity.delete()

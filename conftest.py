@@ -1,0 +1,55 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from customers.tests.factories import ContactPersonFactory, CustomerFactory
+from employees.tests.factories import EmployeeFactory, UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="anna")
+
+
+@pytest.fixture
+def employee(user):
+    return EmployeeFactory(user=user, first_name="Anna", last_name="Nowak")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="boss", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def reopener(db):
+    """A user allowed to reopen ended activities (a manager, in issue 6's roles)."""
+    u = UserFactory(username="manager")
+    u.user_permissions.add(Permission.objects.get(codename="reopen_activity"))
+    return u
+
+
+@pytest.fixture
+def logged_in(client, employee):
+    """A client logged in as an employee, speaking English unless a test asks for Polish."""
+    client.force_login(employee.user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory(name="Hydro-Tech Sp. z o.o.")
+
+
+@pytest.fixture
+def contact(customer):
+    return ContactPersonFactory(customer=customer, first_name="Jan", last_name="Kowalski")

@@ -1,0 +1,114 @@
+"""Universal dictionaries of the CRM: activity priorities and categories, and currencies.
+
+Priorities and categories are configured by an administrator (Configuration > Universal
+dictionaries > CRM). An entry in use is never deleted: it is deactivated, stays on the old
+activities that name it, and is no longer offered for new ones.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class DictionaryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class DictionaryEntry(models.Model):
+    """Shared shape of a dictionary entry: a name per UI language, an order, a default.
+
+    Subclasses get the same constraints (named per table): at most one default, and the
+    default must be active, so a new activity always gets a usable default.
+    """
+
+    name_pl = models.CharField(_("name (Polish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    objects = DictionaryQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="%(app_label)s_%(class)s_one_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(is_active=True),
+                name="%(app_label)s_%(class)s_default_is_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the language of the current request (Polish unless English)."""
+        language = (get_language() or "pl")[:2]
+        return self.name_en if language == "en" else self.name_pl
+
+
+class ActivityPriority(DictionaryEntry):
+    """How much an activity weighs ("Priorytety działań"): Low, Normal, High by default."""
+
+    class Meta(DictionaryEntry.Meta):
+        verbose_name = _("activity priority")
+        verbose_name_plural = _("activity priorities")
+
+
+class ActivityCategory(DictionaryEntry):
+    """What an activity is for ("Kategorie działań"), e.g. Trade negotiations."""
+
+    class Meta(DictionaryEntry.Meta):
+        verbose_name = _("activity category")
+        verbose_name_plural = _("activity categories")
+
+
+class CurrencyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Currency(models.Model):
+    """An ISO 4217 currency offered for costs; exactly one is the base of all sums.
+
+    `minor_unit` is the number of decimal places of the currency (2 for PLN, 0 for JPY):
+    an amount with more places than its currency has is refused rather than rounded
+    behind the user's back.
+    """
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    minor_unit = models.PositiveSmallIntegerField(_("decimal places"), default=2)
+    is_base = models.BooleanField(_("base currency"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CurrencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_base", "code"]
+        verbose_name = _("currency")
+        verbose_name_plural = _("currencies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_base"], condition=Q(is_base=True), name="currency_one_base"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_base=False) | Q(is_active=True), name="currency_base_is_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @classmethod
+    def base(cls) -> "Currency":
+        return cls.objects.get(is_base=True)

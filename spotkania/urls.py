@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="activities:list"), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("activities/", include("activities.urls")),
+    path("customers/", include("customers.urls")),
+    path("configuration/dictionaries/", include("dictionaries.urls")),
+    path("admin/", admin.site.urls),
+]
