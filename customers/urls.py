@@ -1,6 +1,8 @@
 from django.http import Http404
 from django.urls import path
 
+from customers import views
+
 app_name = "customers"
 
 
@@ -11,4 +13,5 @@ def _todo(request, *args, **kwargs):  # replaced by the customers pages this ses
 urlpatterns = [
     path("", _todo, name="list"),
     path("<int:pk>/", _todo, name="detail"),
+    path("search/", views.customer_search_json, name="search"),
 ]
