@@ -1,13 +1,13 @@
-from django.http import Http404
 from django.urls import path
+
+from dictionaries import views
 
 app_name = "dictionaries"
 
-
-def _todo(request, *args, **kwargs):  # replaced by the dictionary pages this session
-    raise Http404
-
-
+# <dictionary> is "priorities" or "categories" (views.DICTIONARIES); any other slug is a 404.
 urlpatterns = [
-    path("<slug:dictionary>/", _todo, name="list"),
+    path("<slug:dictionary>/", views.dictionary_page, name="list"),
+    path("<slug:dictionary>/add/", views.entry_add, name="add"),
+    path("<slug:dictionary>/<int:pk>/edit/", views.entry_edit, name="edit"),
+    path("<slug:dictionary>/<int:pk>/<slug:action>/", views.entry_action, name="action"),
 ]
