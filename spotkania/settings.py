@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "customers",
     "employees",
     "activities",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,5 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("configuration/dictionaries/", include("dictionaries.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
 ]

@@ -1,0 +1,37 @@
+"""The REST API v1: one NinjaAPI with a router per resource, mounted at /api/v1/."""
+
+from ninja import NinjaAPI, Swagger
+
+from api import errors
+from api.auth import BearerToken
+from api.endpoints import activities, auth, customers, dictionaries, employees
+
+DESCRIPTION = f"""
+The CRM activities of Spotkania over HTTP: the same rules as the web pages.
+
+Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>` with
+every other request (401 without it). Permissions are those of the pages (403 otherwise).
+Datetimes are ISO 8601 with an offset; money is `{{"amount": "120.50", "currency": "PLN"}}`
+or null. Lists answer `{{"items": [...], "count": N}}` with `page` and `page_size` (max 200).
+
+{errors.ERROR_DESCRIPTION} Unknown ids answer 404, conflicts with the state of the data 409.
+"""
+
+api = NinjaAPI(
+    title="Spotkania API",
+    version="1.0.0",
+    description=DESCRIPTION,
+    auth=BearerToken(),
+    urls_namespace="api-v1",
+    # Swagger UI from ninja's own static files; no validator badge fetched from the web.
+    docs=Swagger(settings={"validatorUrl": None}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+api.add_router("/auth", auth.router)
+api.add_router("/", customers.router)
+api.add_router("/", employees.router)
+api.add_router("/", dictionaries.router)
+api.add_router("/", activities.router)

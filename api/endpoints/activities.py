@@ -1,0 +1,426 @@
+"""CRM activities: list, read, write, end, cancel, reopen, delete.
+
+The endpoints turn ids into objects and naive datetimes into aware ones, then call the
+services the pages call (activities.services); every rule is checked there, once.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime, time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from activities import services
+from activities.models import Activity
+from activities.selectors import ActivityFilters, activity_detail, activity_list
+from api.auth import employee_of
+from api.errors import ApiValidationError, Conflict, NotFound, django_errors
+from api.pagination import PageParams, page_of
+from api.schemas import (
+    MAX_ID,
+    ActivityEndIn,
+    ActivityIn,
+    ActivityOut,
+    ActivityPage,
+    ActivityPatch,
+    Day,
+    ErrorOut,
+    Id,
+    Kind,
+    StatusName,
+    Text,
+)
+from customers.models import ContactPerson, Customer
+from dictionaries.models import ActivityCategory, ActivityPriority
+from dictionaries.money import MAX_AMOUNT, Money
+from employees.models import Employee
+
+router = Router(tags=["activities"])
+
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def _money_out(amount, currency) -> dict | None:
+    return None if amount is None else {"amount": str(amount), "currency": currency}
+
+
+def activity_out(a: Activity) -> dict:
+    end = datetime.combine(a.last_day, time(0), tzinfo=a.zone) if a.all_day else a.local_end
+    following = getattr(a, "next", None)
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "subject": a.subject,
+        "notes": a.notes,
+        "customer": a.customer_id,
+        "contact_persons": [p.pk for p in a.contact_persons.all()],
+        "employees": [e.pk for e in a.employees.all()],
+        "leader": a.leader_id,
+        "start": a.local_start,
+        "end": end,
+        "time_zone": a.time_zone,
+        "all_day": a.all_day,
+        "place": a.place,
+        "priority": a.priority_id,
+        "category": a.category_id,
+        "status": a.status,
+        "in_schedule": a.in_schedule,
+        "expected_cost": _money_out(a.expected_cost, a.expected_cost_currency_id),
+        "actual_cost": _money_out(a.actual_cost, a.actual_cost_currency_id),
+        "previous": a.previous_id,
+        "next": following.pk if following is not None else None,
+        "version": a.version,
+    }
+
+
+class ActivityListParams(PageParams):
+    customer: Id | None = None
+    kind: Kind | None = None
+    status: StatusName | None = None
+    employee: Id | None = None
+    category: Id | None = None
+    priority: Id | None = None
+    start_from: Day | None = None
+    start_to: Day | None = None
+    q: Text(200) = ""
+
+
+@router.get(
+    "/activities",
+    response={200: ActivityPage, **READ_ERRORS},
+    summary="List activities, newest start first",
+    description="Dates of `start_from` and `start_to` are inclusive, in the caller's time zone.",
+)
+def activity_index(request, params: Query[ActivityListParams]):
+    filters = ActivityFilters(
+        kind=params.kind,
+        status=params.status,
+        employee=params.employee,
+        category=params.category,
+        priority=params.priority,
+        start_from=params.start_from,
+        start_to=params.start_to,
+        q=params.q,
+    )
+    # The list rows of the pages plus what an API row names besides: the ids of the
+    # contact persons and of the follow-up.
+    activities = (
+        activity_list(filters=filters, customer_id=params.customer)
+        .select_related("next")
+        .prefetch_related(
+            Prefetch("contact_persons", queryset=ContactPerson.objects.only("id", "customer"))
+        )
+    )
+    items, count = page_of(activities, params)
+    return {"items": [activity_out(a) for a in items], "count": count}
+
+
+@router.get(
+    "/activities/{activity_id}", response={200: ActivityOut, **READ_ERRORS}, summary="An activity"
+)
+def activity_read(request, activity_id: int):
+    return activity_out(_activity(activity_id))
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def _default_zone(user) -> str:
+    employee = employee_of(user)
+    return employee.time_zone if employee is not None else settings.TIME_ZONE
+
+
+def _aware(value: datetime | None, zone_name: str) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        zone = UTC  # the service reports the unknown zone
+    return value.replace(tzinfo=zone)
+
+
+class _Resolver:
+    """Turns the ids of a request body into objects, collecting per-field errors."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def one(self, field: str, model, pk: int | None):
+        if pk is None:
+            return None
+        found = model.objects.filter(pk=pk).first()
+        if found is None:
+            self.add(field, _(INVALID_CHOICE))
+        return found
+
+    def many(self, field: str, model, pks: list[int]) -> list:
+        by_id = model.objects.in_bulk(list(dict.fromkeys(pks)))
+        if len(by_id) < len(set(pks)):
+            self.add(field, _(INVALID_CHOICE))
+        return [by_id[pk] for pk in dict.fromkeys(pks) if pk in by_id]
+
+    def money(self, field: str, value) -> Money | None:
+        if value is None:
+            return None
+        amount = value.amount
+        if amount.is_finite() and abs(amount) > MAX_AMOUNT:
+            # Checked here too: a number of 30 digits would not even round (the service
+            # compares, then quantizes; the quantize overflows the decimal context).
+            self.add(field, _("The amount is too large (at most %(max)s).") % {"max": MAX_AMOUNT})
+            return None
+        return Money(amount, value.currency.strip().upper())
+
+
+def _leader_default(user, employees: list[Employee]) -> Employee | None:
+    """The caller's employee if they take part, else None (the service takes the first)."""
+    own = employee_of(user)
+    return own if own is not None and own in employees else None
+
+
+def _follow_up(payload_follow_up, zone_name: str) -> services.FollowUp | None:
+    if payload_follow_up is None:
+        return None
+    given = payload_follow_up.in_
+    return services.FollowUp(
+        value=given.value if given else None,
+        unit=given.unit if given else None,
+        at=_aware(payload_follow_up.at, zone_name),
+        kind=payload_follow_up.kind,
+    )
+
+
+def _input(request, fields: dict, payload, current: Activity | None, resolver: _Resolver):
+    """An ActivityInput from the sent fields, the rest taken from `current` (PATCH)."""
+
+    def sent(name: str) -> bool:
+        return name in fields
+
+    zone_name = (
+        payload.time_zone
+        if sent("time_zone") and payload.time_zone
+        else (current.time_zone if current else _default_zone(request.user))
+    )
+    customer = (
+        resolver.one("customer", Customer, payload.customer)
+        if sent("customer")
+        else current.customer
+    )
+    contact_persons = (
+        resolver.many("contact_persons", ContactPerson, payload.contact_persons or [])
+        if sent("contact_persons")
+        else list(current.contact_persons.all())
+    )
+    employees = (
+        resolver.many("employees", Employee, payload.employees or [])
+        if sent("employees")
+        else list(current.employees.all())
+    )
+    if sent("leader") and payload.leader is not None:
+        leader = resolver.one("leader", Employee, payload.leader)
+    elif current is not None and current.leader in employees:
+        leader = current.leader
+    else:
+        leader = _leader_default(request.user, employees)
+    all_day = (
+        payload.all_day
+        if sent("all_day") and payload.all_day is not None
+        else (current.all_day if current else False)
+    )
+    start = (
+        _aware(payload.start, zone_name) if sent("start") else (current.start if current else None)
+    )
+    if sent("end"):
+        end = _aware(payload.end, zone_name)
+    elif current is None:
+        end = None
+    elif current.all_day:
+        end = datetime.combine(current.last_day, time(0), tzinfo=current.zone)
+    elif sent("start") and start is not None:
+        end = start + current.duration  # moving the start keeps the length
+    else:
+        end = current.end
+    priority = (
+        resolver.one("priority", ActivityPriority, payload.priority)
+        if sent("priority")
+        else (current.priority if current else None)
+    )
+    category = (
+        resolver.one("category", ActivityCategory, payload.category)
+        if sent("category")
+        else (current.category if current else None)
+    )
+
+    def keep(name: str, default):
+        value = getattr(payload, name) if sent(name) else None
+        if value is not None:
+            return value
+        return getattr(current, name) if current is not None else default
+
+    data = services.ActivityInput(
+        kind=keep("kind", "meeting"),
+        subject=keep("subject", ""),
+        customer=customer,
+        contact_persons=contact_persons,
+        employees=employees,
+        start=start,
+        end=end,
+        leader=leader,
+        time_zone=zone_name,
+        all_day=all_day,
+        place=keep("place", ""),
+        notes=keep("notes", ""),
+        priority=priority,
+        category=category,
+        in_schedule=keep("in_schedule", True),
+        expected_cost=resolver.money("expected_cost", payload.expected_cost)
+        if sent("expected_cost")
+        else (current.expected_money if current else None),
+        actual_cost=resolver.money("actual_cost", payload.actual_cost)
+        if sent("actual_cost")
+        else (current.actual_money if current else None),
+    )
+    follow_up = _follow_up(payload.follow_up, zone_name) if sent("follow_up") else None
+    return data, follow_up
+
+
+def _save(call, resolver: _Resolver, **kwargs) -> Activity:
+    """Runs a service; problems found here and by the service are answered together, and
+    nothing stays written when there is any."""
+    errors = resolver.errors
+    with transaction.atomic():
+        activity = None
+        try:
+            activity = call(**kwargs)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise Conflict(" ".join(exc.messages)) from exc
+            for field, messages in django_errors(exc).items():
+                errors.setdefault(field, []).extend(
+                    m for m in messages if m not in errors.get(field, [])
+                )
+        if errors:
+            raise ApiValidationError(errors)  # rolls back whatever the service wrote
+    return activity
+
+
+@router.post(
+    "/activities",
+    response={201: ActivityOut, **WRITE_ERRORS},
+    summary="Add an activity (and its follow-up)",
+)
+def activity_create(request, payload: ActivityIn):
+    resolver = _Resolver()
+    data, follow_up = _input(request, payload.model_fields_set, payload, None, resolver)
+    activity = _save(
+        services.activity_create,
+        resolver,
+        data=data,
+        created_by=request.user,
+        follow_up=follow_up,
+    )
+    return Status(201, activity_out(activity_detail(pk=activity.pk)))
+
+
+@router.patch(
+    "/activities/{activity_id}",
+    response={200: ActivityOut, **WRITE_ERRORS},
+    summary="Change an activity",
+    description="An ended activity is read-only: 409 until someone allowed reopens it.",
+)
+def activity_change(request, activity_id: int, payload: ActivityPatch):
+    current = _activity(activity_id)
+    # An ended activity: the service refuses before it reads the data (409 below).
+    resolver = _Resolver()
+    data, follow_up = _input(request, payload.model_fields_set, payload, current, resolver)
+    activity = _save(
+        services.activity_update,
+        resolver,
+        activity=current,
+        data=data,
+        updated_by=request.user,
+        follow_up=follow_up,
+    )
+    return activity_out(activity_detail(pk=activity.pk))
+
+
+@router.delete(
+    "/activities/{activity_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete an activity that has not ended",
+)
+def activity_remove(request, activity_id: int):
+    activity = _activity(activity_id)
+    _save(services.activity_delete, _Resolver(), activity=activity, user=request.user)
+    return Status(204, None)
+
+
+@router.post(
+    "/activities/{activity_id}/end",
+    response={200: ActivityOut, **WRITE_ERRORS},
+    summary="End (mark as held) a planned activity",
+    description="Optionally with its `actual_cost`. Ending a non-planned activity: 409.",
+)
+def activity_end(request, activity_id: int, payload: ActivityEndIn | None = None):
+    activity = _activity(activity_id)
+    resolver = _Resolver()
+    actual_cost = resolver.money("actual_cost", payload.actual_cost if payload else None)
+    _save(
+        services.activity_end,
+        resolver,
+        activity=activity,
+        user=request.user,
+        actual_cost=actual_cost,
+    )
+    return activity_out(activity_detail(pk=activity.pk))
+
+
+@router.post(
+    "/activities/{activity_id}/cancel",
+    response={200: ActivityOut, **WRITE_ERRORS},
+    summary="Cancel a planned activity",
+)
+def activity_cancel(request, activity_id: int):
+    activity = _activity(activity_id)
+    _save(services.activity_cancel, _Resolver(), activity=activity, user=request.user)
+    return activity_out(activity_detail(pk=activity.pk))
+
+
+@router.post(
+    "/activities/{activity_id}/reopen",
+    response={200: ActivityOut, **WRITE_ERRORS},
+    summary="Reopen an ended or cancelled activity",
+    description="Needs the permission activities.reopen_activity (403 otherwise).",
+)
+def activity_reopen(request, activity_id: int):
+    activity = _activity(activity_id)
+    _save(services.activity_reopen, _Resolver(), activity=activity, user=request.user)
+    return activity_out(activity_detail(pk=activity.pk))
+
+
+def _activity(pk: int) -> Activity:
+    try:
+        return activity_detail(pk=pk if 0 < pk <= MAX_ID else 0)
+    except Activity.DoesNotExist:
+        raise NotFound(Activity) from None

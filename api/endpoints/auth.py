@@ -1,0 +1,38 @@
+"""POST /auth/token issues a token for a username and password; DELETE revokes it."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from api.models import ApiToken
+from api.schemas import ErrorOut, TokenIn, TokenOut
+
+router = Router(tags=["auth"])
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Get a token for a username and password",
+)
+def token_create(request, payload: TokenIn):
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        message = _(
+            "Please enter a correct %(username)s and password. Note that both fields may be "
+            "case-sensitive."
+        ) % {"username": "username"}
+        return Status(401, {"detail": message})
+    _token, raw = ApiToken.issue(user=user, name=payload.name)
+    return Status(200, {"token": raw})
+
+
+@router.delete(
+    "/token",
+    response={204: None, 401: ErrorOut},
+    summary="Revoke the token of this request",
+)
+def token_revoke(request):
+    request.auth.revoke()
+    return Status(204, None)

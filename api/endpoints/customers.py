@@ -1,0 +1,192 @@
+"""Customers and their contact persons; validated by the forms the pages use."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
+
+from api.errors import ApiValidationError, Conflict, get_or_404
+from api.pagination import PageParams, page_of
+from api.schemas import (
+    MAX_ID,
+    ContactIn,
+    ContactOut,
+    ContactPage,
+    ContactPatch,
+    CustomerIn,
+    CustomerOut,
+    CustomerPage,
+    CustomerPatch,
+    ErrorOut,
+    Text,
+)
+from customers.forms import ContactPersonForm, CustomerModelForm
+from customers.models import ContactPerson, Customer
+from customers.selectors import contact_persons_of, customer_search
+from customers.services import customer_delete
+
+router = Router(tags=["customers"])
+
+CUSTOMER_FIELDS = list(CustomerIn.model_fields)
+CONTACT_FIELDS = list(ContactIn.model_fields)
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _form_errors(form) -> ApiValidationError:
+    return ApiValidationError(
+        {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+    )
+
+
+def _sent(payload) -> dict:
+    """The fields a PATCH sent; null for a flag leaves it as it is."""
+    data = payload.dict(exclude_unset=True)
+    return {k: v for k, v in data.items() if not (v is None and k == "is_active")}
+
+
+def _saved(form):
+    if not form.is_valid():
+        raise _form_errors(form)
+    return form.save()
+
+
+def customer_out(customer: Customer) -> dict:
+    return {f: getattr(customer, f) for f in ("id", *CUSTOMER_FIELDS)}
+
+
+def contact_out(person: ContactPerson) -> dict:
+    data = {f: getattr(person, f) for f in ("id", *CONTACT_FIELDS)}
+    data["customer"] = person.customer_id
+    return data
+
+
+class CustomerFilters(PageParams):
+    q: Text(200) = ""
+    is_active: bool | None = None
+
+
+@router.get("/customers", response={200: CustomerPage, **READ_ERRORS}, summary="List customers")
+def customer_list(request, filters: Query[CustomerFilters]):
+    """Customers by name; `q` searches code, name, NIP, e-mail and phone."""
+    customers = customer_search(q=filters.q)
+    if filters.is_active is not None:
+        customers = customers.filter(is_active=filters.is_active)
+    items, count = page_of(customers, filters)
+    return {"items": [customer_out(c) for c in items], "count": count}
+
+
+@router.post("/customers", response={201: CustomerOut, **WRITE_ERRORS}, summary="Add a customer")
+def customer_create(request, payload: CustomerIn):
+    customer = _saved(CustomerModelForm(data=payload.dict()))
+    return Status(201, customer_out(customer))
+
+
+@router.get(
+    "/customers/{customer_id}", response={200: CustomerOut, **READ_ERRORS}, summary="A customer"
+)
+def customer_detail(request, customer_id: int):
+    return customer_out(_customer(customer_id))
+
+
+@router.patch(
+    "/customers/{customer_id}",
+    response={200: CustomerOut, **WRITE_ERRORS},
+    summary="Change a customer",
+)
+def customer_update(request, customer_id: int, payload: CustomerPatch):
+    with transaction.atomic():
+        customer = _customer(customer_id, lock=True)
+        data = model_to_dict(customer, fields=CUSTOMER_FIELDS) | _sent(payload)
+        customer = _saved(CustomerModelForm(data=data, instance=customer))
+    return customer_out(customer)
+
+
+@router.delete(
+    "/customers/{customer_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete a customer without activities",
+    description="A customer with activities is refused with 409: deactivate it instead.",
+)
+def customer_remove(request, customer_id: int):
+    customer = _customer(customer_id)
+    try:
+        customer_delete(customer=customer)
+    except ValidationError as exc:
+        raise Conflict(" ".join(exc.messages)) from exc
+    return Status(204, None)
+
+
+@router.get(
+    "/customers/{customer_id}/contacts",
+    response={200: ContactPage, **READ_ERRORS},
+    summary="List the contact persons of a customer",
+)
+def contact_list(request, customer_id: int, filters: Query[PageParams]):
+    customer = _customer(customer_id)
+    items, count = page_of(contact_persons_of(customer_id=customer.pk, active_only=False), filters)
+    return {"items": [contact_out(p) for p in items], "count": count}
+
+
+@router.post(
+    "/customers/{customer_id}/contacts",
+    response={201: ContactOut, **WRITE_ERRORS},
+    summary="Add a contact person to a customer",
+)
+def contact_create(request, customer_id: int, payload: ContactIn):
+    customer = _customer(customer_id)
+    form = ContactPersonForm(data=payload.dict())
+    form.instance.customer = customer
+    return Status(201, contact_out(_saved(form)))
+
+
+@router.get(
+    "/contacts/{contact_id}", response={200: ContactOut, **READ_ERRORS}, summary="A contact person"
+)
+def contact_detail(request, contact_id: int):
+    return contact_out(_contact(contact_id))
+
+
+@router.patch(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **WRITE_ERRORS},
+    summary="Change a contact person",
+)
+def contact_update(request, contact_id: int, payload: ContactPatch):
+    with transaction.atomic():
+        person = _contact(contact_id, lock=True)
+        data = model_to_dict(person, fields=CONTACT_FIELDS) | _sent(payload)
+        person = _saved(ContactPersonForm(data=data, instance=person))
+    return contact_out(person)
+
+
+@router.delete(
+    "/contacts/{contact_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Delete a contact person who took part in no activity",
+    description="One who took part in activities is refused with 409: deactivate instead.",
+)
+def contact_remove(request, contact_id: int):
+    with transaction.atomic():
+        person = _contact(contact_id, lock=True)
+        # The record of who was met stays whole, as for customers (customers.services).
+        if person.activities.exists():
+            raise Conflict(
+                _(
+                    "This contact person took part in CRM activities, so it cannot be "
+                    "deleted. Deactivate the contact person instead."
+                )
+            )
+        person.delete()
+    return Status(204, None)
+
+
+def _customer(pk: int, lock: bool = False) -> Customer:
+    qs = Customer.objects.select_for_update() if lock else Customer.objects.all()
+    return get_or_404(qs, pk if 0 < pk <= MAX_ID else 0)
+
+
+def _contact(pk: int, lock: bool = False) -> ContactPerson:
+    qs = ContactPerson.objects.select_for_update() if lock else ContactPerson.objects.all()
+    return get_or_404(qs, pk if 0 < pk <= MAX_ID else 0)

@@ -1,0 +1,347 @@
+"""Request and response bodies of the REST API (OpenAPI 3 is generated from these).
+
+Input strings refuse NUL characters (PostgreSQL cannot store them) with a per-field 422,
+ids are positive 64-bit integers, datetimes lie between the years 1900 and 2999: anything
+else answers 422 before it reaches a service or the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+MAX_ID = 2**63 - 1
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("null_character", "Null characters are not allowed.")
+    return value
+
+
+def _sensible_datetime(value: datetime) -> datetime:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "api_message", "{message}", {"message": _("Enter a valid date/time.")}
+        )
+    return value
+
+
+def _sensible_date(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise PydanticCustomError("api_message", "{message}", {"message": _("Enter a valid date.")})
+    return value
+
+
+def Text(max_length: int = 10_000):
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+DateTime = Annotated[datetime, AfterValidator(_sensible_datetime)]
+Day = Annotated[date, AfterValidator(_sensible_date)]
+IdList = Annotated[list[Id], Field(max_length=200)]
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="What went wrong, in the request's language.")
+    errors: dict[str, list[str]] | None = Field(
+        None,
+        description="400 and 422 only: messages per offending field (nested fields joined "
+        "with dots, e.g. `expected_cost.amount`; the request as a whole under `__all__`).",
+    )
+
+
+# --- authentication -------------------------------------------------------------------
+
+
+class TokenIn(Schema):
+    username: Text(150)
+    password: Text(4096)
+    name: Text(100) = Field("", description="A label for the token, e.g. 'web shop'.")
+
+
+class TokenOut(Schema):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; shown only once.")
+
+
+# --- customers and contact persons ----------------------------------------------------
+
+
+class CustomerIn(Schema):
+    code: Text(40)
+    name: Text(250)
+    tax_id: Text(20) = Field("", description="Polish NIP; dashes, spaces and PL allowed.")
+    email: Text(254) = ""
+    phone: Text(40) = ""
+    address: Text() = ""
+    is_active: bool = True
+
+
+class CustomerPatch(Schema):
+    """Only the fields sent change."""
+
+    code: Text(40) | None = None
+    name: Text(250) | None = None
+    tax_id: Text(20) | None = None
+    email: Text(254) | None = None
+    phone: Text(40) | None = None
+    address: Text() | None = None
+    is_active: bool | None = None
+
+
+class CustomerOut(Schema):
+    id: int
+    code: str
+    name: str
+    tax_id: str
+    email: str
+    phone: str
+    address: str
+    is_active: bool
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    count: int
+
+
+class ContactIn(Schema):
+    first_name: Text(100)
+    last_name: Text(100)
+    position: Text(100) = ""
+    email: Text(254) = ""
+    phone: Text(40) = ""
+    is_active: bool = True
+
+
+class ContactPatch(Schema):
+    """Only the fields sent change."""
+
+    first_name: Text(100) | None = None
+    last_name: Text(100) | None = None
+    position: Text(100) | None = None
+    email: Text(254) | None = None
+    phone: Text(40) | None = None
+    is_active: bool | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    customer: int
+    first_name: str
+    last_name: str
+    position: str
+    email: str
+    phone: str
+    is_active: bool
+
+
+class ContactPage(Schema):
+    items: list[ContactOut]
+    count: int
+
+
+# --- employees ------------------------------------------------------------------------
+
+
+class EmployeeIn(Schema):
+    first_name: Text(100)
+    last_name: Text(100)
+    email: Text(254) = ""
+    user: Text(150) | None = Field(None, description="Username of the login user, or null.")
+    time_zone: Text(64) | None = Field(None, description="IANA zone; default Europe/Warsaw.")
+    is_active: bool = True
+
+
+class EmployeePatch(Schema):
+    """Only the fields sent change; `"user": null` unlinks the login user."""
+
+    first_name: Text(100) | None = None
+    last_name: Text(100) | None = None
+    email: Text(254) | None = None
+    user: Text(150) | None = None
+    time_zone: Text(64) | None = None
+    is_active: bool | None = None
+
+
+class EmployeeOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    user: str | None
+    time_zone: str
+    is_active: bool
+    calendar_feed_url: str | None = Field(
+        None, description="The employee's iCalendar feed; for themself and administrators."
+    )
+
+
+class EmployeePage(Schema):
+    items: list[EmployeeOut]
+    count: int
+
+
+# --- dictionaries ---------------------------------------------------------------------
+
+
+class DictionaryEntryIn(Schema):
+    name_pl: Text(100)
+    name_en: Text(100)
+    position: int | None = Field(None, ge=1, le=10_000, description="1 = first.")
+    is_default: bool = False
+    is_active: bool = True
+
+
+class DictionaryEntryPatch(Schema):
+    name_pl: Text(100) | None = None
+    name_en: Text(100) | None = None
+    position: int | None = Field(None, ge=1, le=10_000, description="1 = first.")
+    is_default: bool | None = None
+    is_active: bool | None = None
+
+
+class DictionaryEntryOut(Schema):
+    id: int
+    name: str = Field(description="In the language of Accept-Language (pl or en).")
+    name_pl: str
+    name_en: str
+    position: int
+    is_default: bool
+    is_active: bool
+
+
+class CurrencyOut(Schema):
+    code: str
+    name: str
+    minor_unit: int
+    is_base: bool
+    is_active: bool
+
+
+# --- activities -----------------------------------------------------------------------
+
+Kind = Literal["meeting", "contact", "task"]
+StatusName = Literal["planned", "ended", "cancelled"]
+
+
+class Money(Schema):
+    amount: Decimal = Field(description='A decimal string, e.g. "120.50"; never a float.')
+    currency: Text(3) = Field(description="ISO 4217 code of an active currency, e.g. PLN.")
+
+
+class MoneyOut(Schema):
+    amount: str
+    currency: str
+
+
+class FollowUpIn(Schema):
+    value: int = Field(ge=1, le=1000)
+    unit: Literal["hours", "days", "weeks"]
+
+
+class FollowUp(Schema):
+    """`{"in": {"value": 2, "unit": "days"}}` or `{"at": "<datetime>"}`, optional `kind`."""
+
+    in_: FollowUpIn | None = Field(None, alias="in")
+    at: DateTime | None = None
+    kind: Kind | None = Field(None, description="Default: the kind of this activity.")
+
+
+_ACTIVITY_DOC = {
+    "customer": "Customer id.",
+    "contact_persons": "Ids of contact persons of that customer (at least one).",
+    "employees": "Employee ids (at least one).",
+    "leader": "Employee id; default the caller's employee if taking part, else the first.",
+    "start": "ISO 8601; without an offset it is read in `time_zone`.",
+    "end": "Default: a length that suits the kind. All-day: the last day.",
+    "time_zone": "IANA zone; default the caller's employee's zone or Europe/Warsaw.",
+    "priority": "Priority id; default the default priority.",
+    "follow_up": "Write-only: creates the next activity in the same transaction.",
+}
+
+
+class ActivityIn(Schema):
+    kind: Kind = "meeting"
+    subject: Text(200)
+    notes: Text(100_000) = ""
+    customer: Id = Field(description=_ACTIVITY_DOC["customer"])
+    contact_persons: IdList = Field(description=_ACTIVITY_DOC["contact_persons"])
+    employees: IdList = Field(description=_ACTIVITY_DOC["employees"])
+    leader: Id | None = Field(None, description=_ACTIVITY_DOC["leader"])
+    start: DateTime = Field(description=_ACTIVITY_DOC["start"])
+    end: DateTime | None = Field(None, description=_ACTIVITY_DOC["end"])
+    time_zone: Text(64) | None = Field(None, description=_ACTIVITY_DOC["time_zone"])
+    all_day: bool = False
+    place: Text(100_000) = ""
+    priority: Id | None = Field(None, description=_ACTIVITY_DOC["priority"])
+    category: Id | None = None
+    in_schedule: bool = True
+    expected_cost: Money | None = None
+    actual_cost: Money | None = None
+    follow_up: FollowUp | None = Field(None, description=_ACTIVITY_DOC["follow_up"])
+
+
+class ActivityPatch(Schema):
+    """Only the fields sent change; `null` clears an optional field."""
+
+    kind: Kind | None = None
+    subject: Text(200) | None = None
+    notes: Text(100_000) | None = None
+    customer: Id | None = None
+    contact_persons: IdList | None = None
+    employees: IdList | None = None
+    leader: Id | None = None
+    start: DateTime | None = None
+    end: DateTime | None = None
+    time_zone: Text(64) | None = None
+    all_day: bool | None = None
+    place: Text(100_000) | None = None
+    priority: Id | None = None
+    category: Id | None = None
+    in_schedule: bool | None = None
+    expected_cost: Money | None = None
+    actual_cost: Money | None = None
+    follow_up: FollowUp | None = Field(None, description=_ACTIVITY_DOC["follow_up"])
+
+
+class ActivityEndIn(Schema):
+    actual_cost: Money | None = None
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: Kind
+    subject: str
+    notes: str
+    customer: int
+    contact_persons: list[int]
+    employees: list[int]
+    leader: int
+    start: datetime
+    end: datetime = Field(description="For an all-day activity: midnight of its last day.")
+    time_zone: str
+    all_day: bool
+    place: str
+    priority: int
+    category: int | None
+    status: StatusName
+    in_schedule: bool
+    expected_cost: MoneyOut | None
+    actual_cost: MoneyOut | None
+    previous: int | None
+    next: int | None
+    version: int
+
+
+class ActivityPage(Schema):
+    items: list[ActivityOut]
+    count: int

@@ -1,0 +1,99 @@
+import pytest
+from django.core.management import call_command
+
+from api.models import ApiToken, hash_token
+
+pytestmark = pytest.mark.django_db
+
+
+def test_token_is_issued_for_correct_credentials_and_stored_hashed(anonymous, employee):
+    response = anonymous.post("auth/token", {"username": "anna", "password": "secret-pass-123"})
+    assert response.status_code == 200
+    raw = response.json()["token"]
+    stored = ApiToken.objects.get(user=employee.user)
+    assert stored.key_hash == hash_token(raw)
+    assert raw not in {stored.key_hash, stored.prefix}
+
+
+def test_wrong_password_answers_401(anonymous, employee):
+    response = anonymous.post("auth/token", {"username": "anna", "password": "wrong"})
+    assert response.status_code == 401
+    assert response.json()["detail"]
+    assert not ApiToken.objects.exists()
+
+
+def test_inactive_user_gets_no_token(anonymous, employee):
+    employee.user.is_active = False
+    employee.user.save()
+    response = anonymous.post("auth/token", {"username": "anna", "password": "secret-pass-123"})
+    assert response.status_code == 401
+
+
+def test_token_request_without_fields_names_them(anonymous, db):
+    response = anonymous.post("auth/token", {})
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"username", "password"}
+
+
+def test_malformed_json_answers_400(anonymous, db):
+    response = anonymous.post("auth/token", "{not json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["__all__"]
+
+
+@pytest.mark.parametrize(
+    "path", ["customers", "employees", "activities", "currencies", "dictionaries/priorities"]
+)
+def test_endpoints_answer_401_json_without_token_never_a_login_redirect(anonymous, path):
+    response = anonymous.get(path)
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["detail"]
+
+
+def test_unknown_token_answers_401(anonymous, db):
+    anonymous.token = "spk_not-a-token"
+    assert anonymous.get("customers").status_code == 401
+
+
+def test_revoked_token_stops_working(api, token):
+    assert api.get("customers").status_code == 200
+    assert api.delete("auth/token").status_code == 204
+    assert ApiToken.objects.get(key_hash=hash_token(token)).revoked_at is not None
+    assert api.get("customers").status_code == 401
+
+
+def test_use_is_recorded(api, token):
+    api.get("currencies")
+    assert ApiToken.objects.get(key_hash=hash_token(token)).last_used_at is not None
+
+
+def test_token_of_deactivated_user_stops_working(api, employee):
+    employee.user.is_active = False
+    employee.user.save()
+    assert api.get("customers").status_code == 401
+
+
+def test_createsuperuser_noinput_gives_an_admin_of_every_endpoint(anonymous, monkeypatch, db):
+    monkeypatch.setenv("DJANGO_SUPERUSER_USERNAME", "root")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "root-pass-987")
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "root@example.com")
+    call_command("createsuperuser", interactive=False, verbosity=0)
+    response = anonymous.post("auth/token", {"username": "root", "password": "root-pass-987"})
+    assert response.status_code == 200
+    anonymous.token = response.json()["token"]
+    created = anonymous.post("dictionaries/categories", {"name_pl": "Serwis", "name_en": "Service"})
+    assert created.status_code == 201
+    assert anonymous.post("employees", {"first_name": "Ewa", "last_name": "Lis"}).status_code == 201
+
+
+def test_openapi_and_docs_are_served_without_a_token_and_without_a_cdn(anonymous, db):
+    document = anonymous.get("/api/v1/openapi.json")
+    assert document.status_code == 200
+    assert document.json()["info"]["title"] == "Spotkania API"
+    docs = anonymous.get("/api/v1/docs")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "http://" not in html and "https://" not in html
