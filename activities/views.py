@@ -1,11 +1,30 @@
 """Pages of CRM activities: thin views over the services and selectors."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from activities.forms import ActivityFilterForm
+from activities import services
+from activities.forms import ActivityFilterForm, ActivityForm, EndForm, FollowUpForm
+from activities.models import Activity, ActivityKind
+from activities.selectors import activity_detail as select_activity
 from activities.selectors import activity_list as select_activities
+from customers.models import Customer
+from customers.selectors import contact_persons_of
 from spotkania.paging import paginate, query_without_page
+
+NEW_TITLES = {
+    ActivityKind.MEETING: gettext_lazy("New meeting"),
+    ActivityKind.CONTACT: gettext_lazy("New contact"),
+    ActivityKind.TASK: gettext_lazy("New task"),
+}
 
 
 def activity_list(request):
@@ -22,3 +41,210 @@ def activity_list(request):
     if request.htmx and not request.htmx.boosted:
         template += "#activity-table"
     return TemplateResponse(request, template, context)
+
+
+def _get_activity(pk: int) -> Activity:
+    try:
+        return select_activity(pk=pk)
+    except Activity.DoesNotExist:
+        raise Http404 from None
+
+
+def _user_employee(request):
+    # The reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+    return getattr(request.user, "employee", None)
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _form_page(request, form: ActivityForm, *, title: str, activity: Activity | None):
+    context = {
+        "nav": "activities",
+        "form": form,
+        "title": title,
+        "activity": activity,
+        "contact_options": form.contact_options(),
+        "checked_contact_ids": form.checked_contact_ids(),
+        "customer_chosen": form.selected_customer is not None,
+        "read_only": activity is not None and not activity.is_editable,
+        "follow_up_errors": [
+            e for name in ("follow_up", *ActivityForm.FOLLOW_UP_FIELDS) for e in form[name].errors
+        ],
+    }
+    return TemplateResponse(request, "activities/activity_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_create(request):
+    """A new meeting, contact or task (`?kind=`), optionally for a customer (`?customer=`)."""
+    kind = request.GET.get("kind")
+    if kind not in ActivityKind.values:
+        kind = ActivityKind.MEETING
+    customer = None
+    if request.GET.get("customer", "").isdigit():
+        customer = Customer.objects.filter(pk=request.GET["customer"]).first()
+    form = ActivityForm(
+        request.POST or None, user_employee=_user_employee(request), kind=kind, customer=customer
+    )
+    if request.method == "POST" and form.is_valid():
+        follow_up = form.to_follow_up()
+        try:
+            activity = services.activity_create(
+                data=form.to_input(), follow_up=follow_up, created_by=request.user
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            _success(request, activity, with_follow_up=follow_up is not None)
+            return redirect(activity)
+    if form.is_bound:
+        kind = form.data.get("kind") if form.data.get("kind") in ActivityKind.values else kind
+    return _form_page(request, form, title=NEW_TITLES[kind], activity=None)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk: int):
+    """Edits a planned or cancelled activity; an ended one is shown read-only (rule 3)."""
+    activity = _get_activity(pk)
+    if request.method == "POST" and not activity.is_editable:
+        messages.error(
+            request, _("This activity has ended and is read-only. Reopen it to change it.")
+        )
+        return redirect(activity)
+    form = ActivityForm(
+        request.POST or None, activity=activity, user_employee=_user_employee(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        follow_up = form.to_follow_up()
+        try:
+            activity = services.activity_update(
+                activity=activity,
+                data=form.to_input(),
+                follow_up=follow_up,
+                updated_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            _success(request, activity, with_follow_up=follow_up is not None)
+            return redirect(activity)
+    title = _("%(kind)s: %(subject)s") % {
+        "kind": activity.get_kind_display(),
+        "subject": activity.subject,
+    }
+    return _form_page(request, form, title=title, activity=activity)
+
+
+def _success(request, activity: Activity, *, with_follow_up: bool) -> None:
+    message = _("Saved “%(subject)s”.") % {"subject": activity.subject}
+    if with_follow_up:
+        successor = Activity.objects.filter(previous=activity).first()
+        if successor is not None:
+            message += " " + _("The next %(kind)s is planned for %(when)s.") % {
+                "kind": successor.get_kind_display().lower(),
+                "when": _when(successor.start),
+            }
+    messages.success(request, message)
+
+
+@require_GET
+def contact_options(request):
+    """The contact-person checkboxes of the customer chosen on the form (htmx)."""
+    value = request.GET.get("customer", "")
+    customer_id = int(value) if value.isdigit() else None
+    persons = list(contact_persons_of(customer_id=customer_id)) if customer_id else []
+    context = {
+        "contact_options": persons,
+        "checked_contact_ids": set(request.GET.getlist("contact_persons")),
+        "customer_chosen": customer_id is not None,
+    }
+    return TemplateResponse(request, "activities/activity_form.html#contact-options", context)
+
+
+def activity_detail(request, pk: int):
+    activity = _get_activity(pk)
+    context = {
+        "nav": "activities",
+        "activity": activity,
+        "end_form": EndForm(),
+        "follow_up_form": FollowUpForm(initial={"kind": activity.kind}),
+    }
+    return TemplateResponse(request, "activities/activity_detail.html", context)
+
+
+def _refused(request, error: Exception) -> None:
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(error))
+
+
+@require_POST
+def activity_end(request, pk: int):
+    """Marks the activity as held; an actual cost may be entered at the same time."""
+    activity = _get_activity(pk)
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(activity)
+    try:
+        services.activity_end(activity=activity, user=request.user, actual_cost=form.to_money())
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The activity has ended. It is now read-only."))
+    return redirect(activity)
+
+
+@require_POST
+def activity_cancel(request, pk: int):
+    activity = _get_activity(pk)
+    try:
+        services.activity_cancel(activity=activity, user=request.user)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The activity was cancelled."))
+    return redirect(activity)
+
+
+@require_POST
+def activity_reopen(request, pk: int):
+    activity = _get_activity(pk)
+    try:
+        services.activity_reopen(activity=activity, user=request.user)
+    except (ValidationError, PermissionError) as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The activity is planned again."))
+    return redirect(activity)
+
+
+@require_POST
+def activity_follow_up(request, pk: int):
+    """ "Schedule next contact" from the detail page (rule 6: at most one follow-up)."""
+    activity = _get_activity(pk)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(activity)
+    try:
+        successor = services.follow_up_schedule(
+            activity=activity, follow_up=form.to_follow_up(), created_by=request.user
+        )
+    except ValidationError as error:
+        _refused(request, error)
+        return redirect(activity)
+    messages.success(
+        request,
+        _("The next %(kind)s is planned for %(when)s.")
+        % {"kind": successor.get_kind_display().lower(), "when": _when(successor.start)},
+    )
+    return redirect(successor)
