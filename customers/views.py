@@ -1,12 +1,50 @@
 """Pages of customers and their contact persons: thin views over selectors and services."""
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from customers.selectors import customer_search
+from activities.forms import ActivityFilterForm
+from activities.models import Activity, ActivityKind, ActivityStatus
+from activities.selectors import activity_list as select_activities
+from customers.forms import ContactPersonForm, CustomerFilterForm, CustomerForm
+from customers.models import ContactPerson, Customer
+from customers.selectors import contact_persons_of, customer_search
+from customers.services import customer_delete as delete_customer
+from spotkania.paging import paginate, query_without_page
 
 SEARCH_LIMIT = 20
+CUSTOMER_PAGE_SIZE = 25
+ALL_TAB = "all"
+TABS = [ALL_TAB, *ActivityKind.values]
 
 
+def _wants_fragment(request) -> bool:
+    """An htmx swap gets only the fragment; a boosted link or a history restore after a
+    cache miss needs the whole page."""
+    return bool(
+        request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    )
+
+
+def _render(request, template: str, fragment: str, context: dict) -> TemplateResponse:
+    """Renders the page, or only its named partial for an htmx swap. Vary keeps a cache
+    from serving the fragment to a full page load of the same URL, and back."""
+    if _wants_fragment(request):
+        template = f"{template}#{fragment}"
+    response = TemplateResponse(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_GET
 def customer_search_json(request):
     """Active customers matching `q`, for searchable selects: {"results": [{id, text}]}."""
     customers = customer_search(q=request.GET.get("q", "")[:100], active_only=True)
@@ -15,3 +53,145 @@ def customer_search_json(request):
         for c in customers.only("id", "name", "code")[:SEARCH_LIMIT]
     ]
     return JsonResponse({"results": results})
+
+
+@require_GET
+def customer_list(request):
+    """Customers by name, searched over code, name, NIP, e-mail and phone; active only
+    unless the user asks for inactive or all."""
+    filter_form = CustomerFilterForm(request.GET)
+    q, active = filter_form.values()
+    customers = customer_search(q=q, active_only=active == CustomerFilterForm.ACTIVE)
+    if active == CustomerFilterForm.INACTIVE:
+        customers = customers.filter(is_active=False)
+    context = {
+        "nav": "customers",
+        "filter_form": filter_form,
+        "page_obj": paginate(request, customers, CUSTOMER_PAGE_SIZE),
+        "query": query_without_page(request),
+    }
+    return _render(request, "customers/customer_list.html", "customer-table", context)
+
+
+def _activity_summary(customer_id: int) -> dict:
+    """Counts of the customer's activities per status and per kind, in one query, for the
+    header and the tab badges."""
+    rows = (
+        Activity.objects.filter(customer_id=customer_id)
+        .order_by()
+        .values_list("kind", "status")
+        .annotate(n=Count("id"))
+    )
+    by_status = dict.fromkeys(ActivityStatus.values, 0)
+    by_kind = dict.fromkeys(ActivityKind.values, 0)
+    for kind, status, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
+        by_kind[kind] = by_kind.get(kind, 0) + n
+    return {
+        "total": sum(by_status.values()),
+        "by_status": [(label, by_status[value]) for value, label in ActivityStatus.choices],
+        "by_kind": by_kind,
+    }
+
+
+@require_GET
+def customer_detail(request, pk: int):
+    """The customer card: its data, contact persons and the "All activities" list with a
+    tab per kind, filtered and paginated like the list of all activities."""
+    customer = get_object_or_404(Customer, pk=pk)
+    tab = request.GET.get("tab")
+    if tab not in TABS:
+        tab = ALL_TAB
+    filter_form = ActivityFilterForm(request.GET or None, fixed_kind=tab != ALL_TAB)
+    filters = filter_form.to_filters(kind=tab) if tab != ALL_TAB else filter_form.to_filters()
+    activities = select_activities(filters=filters, customer_id=customer.pk)
+    context = {
+        "nav": "customers",
+        "customer": customer,
+        "tab": tab,
+        "hide_customer": True,
+        "filter_form": filter_form,
+        "page_obj": paginate(request, activities, settings.ACTIVITY_PAGE_SIZE),
+        "query": query_without_page(request),
+    }
+    if not _wants_fragment(request):
+        summary = _activity_summary(customer.pk)
+        context["summary"] = summary
+        context["contact_persons"] = contact_persons_of(customer_id=customer.pk, active_only=False)
+        context["tabs"] = [
+            (ALL_TAB, _("All activities"), summary["total"]),
+            (ActivityKind.MEETING, _("Meetings"), summary["by_kind"][ActivityKind.MEETING]),
+            (ActivityKind.CONTACT, _("Contacts"), summary["by_kind"][ActivityKind.CONTACT]),
+            (ActivityKind.TASK, _("Tasks"), summary["by_kind"][ActivityKind.TASK]),
+        ]
+    return _render(request, "customers/customer_detail.html", "activity-results", context)
+
+
+@require_http_methods(["GET", "POST"])
+def customer_create(request):
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        customer = form.save()
+        messages.success(request, _("Customer “%(name)s” was created.") % {"name": customer})
+        return redirect(customer)
+    context = {"nav": "customers", "form": form, "customer": None}
+    return TemplateResponse(request, "customers/customer_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def customer_update(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        customer = form.save()
+        messages.success(request, _("Customer “%(name)s” was saved.") % {"name": customer})
+        return redirect(customer)
+    context = {"nav": "customers", "form": form, "customer": customer}
+    return TemplateResponse(request, "customers/customer_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def customer_delete(request, pk: int):
+    """GET asks for confirmation; POST deletes, or explains on the customer's page why it
+    may not (it has activities), leaving everything in place."""
+    customer = get_object_or_404(Customer, pk=pk)
+    if request.method == "POST":
+        try:
+            delete_customer(customer=customer)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(customer)
+        messages.success(request, _("Customer “%(name)s” was deleted.") % {"name": customer})
+        return redirect("customers:list")
+    context = {
+        "nav": "customers",
+        "customer": customer,
+        "contact_count": customer.contact_persons.count(),
+        "has_activities": customer.activities.exists(),
+    }
+    return TemplateResponse(request, "customers/customer_confirm_delete.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_create(request, customer_pk: int):
+    customer = get_object_or_404(Customer, pk=customer_pk)
+    form = ContactPersonForm(request.POST or None, instance=ContactPerson(customer=customer))
+    if request.method == "POST" and form.is_valid():
+        contact = form.save()
+        messages.success(request, _("Contact person “%(name)s” was added.") % {"name": contact})
+        return redirect(customer)
+    context = {"nav": "customers", "form": form, "customer": customer, "contact": None}
+    return TemplateResponse(request, "customers/contact_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_update(request, pk: int):
+    contact = get_object_or_404(ContactPerson.objects.select_related("customer"), pk=pk)
+    form = ContactPersonForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save()
+        messages.success(request, _("Contact person “%(name)s” was saved.") % {"name": contact})
+        return redirect(contact.customer)
+    context = {"nav": "customers", "form": form, "customer": contact.customer, "contact": contact}
+    return TemplateResponse(request, "customers/contact_form.html", context)
