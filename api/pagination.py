@@ -14,9 +14,4 @@ class PageParams(Schema):
 def page_of(queryset: QuerySet, params: PageParams) -> tuple[list, int]:
     """One page of `queryset` and the number of all its rows (two queries)."""
     start = (params.page - 1) * params.page_size
-    items = list(queryset[start : start + params.page_size])
-    if items or params.page == 1:
-        count = start + len(items) if len(items) < params.page_size else queryset.count()
-    else:
-        count = queryset.count()
-    return items, count
+    return list(queryset[start : start + params.page_size]), queryset.count()
