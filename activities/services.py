@@ -119,7 +119,11 @@ def _normalize_time_frame(
     return data.start, end
 
 
-def _check_money(field: str, money: Money | None, errors: Errors) -> Currency | None:
+def _check_money(
+    field: str, money: Money | None, errors: Errors, *, kept: str | None = None
+) -> Currency | None:
+    """Checks an amount and returns its currency. `kept` is the currency the activity
+    already has: like a deactivated priority (rule 5), it stays valid on that activity."""
     if money is None:
         return None
     if money.amount.is_nan() or money.amount.is_infinite():
@@ -132,7 +136,9 @@ def _check_money(field: str, money: Money | None, errors: Errors) -> Currency | 
     if not money.currency:
         errors.add(field, _("Choose the currency of the amount."))
         return None
-    currency = Currency.objects.filter(code=money.currency, is_active=True).first()
+    currency = Currency.objects.filter(code=money.currency).first()
+    if currency is not None and not currency.is_active and currency.code != kept:
+        currency = None
     if currency is None:
         errors.add(field, _("%(code)s is not an active currency.") % {"code": money.currency})
         return None
@@ -210,8 +216,18 @@ def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) 
         errors.add("category", _("This category is no longer in use."))
     values["category"] = category
 
-    values["expected_cost_currency"] = _check_money("expected_cost", data.expected_cost, errors)
-    values["actual_cost_currency"] = _check_money("actual_cost", data.actual_cost, errors)
+    values["expected_cost_currency"] = _check_money(
+        "expected_cost",
+        data.expected_cost,
+        errors,
+        kept=current.expected_cost_currency_id if current else None,
+    )
+    values["actual_cost_currency"] = _check_money(
+        "actual_cost",
+        data.actual_cost,
+        errors,
+        kept=current.actual_cost_currency_id if current else None,
+    )
     values["expected_cost"] = data.expected_cost.amount if data.expected_cost else None
     values["actual_cost"] = data.actual_cost.amount if data.actual_cost else None
 

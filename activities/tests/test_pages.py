@@ -11,7 +11,7 @@ from django.utils import timezone
 from activities.models import Activity, ActivityStatus
 from activities.tests.factories import ActivityFactory
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
-from dictionaries.models import ActivityCategory, ActivityPriority
+from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from employees.tests.factories import EmployeeFactory
 
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
@@ -325,6 +325,35 @@ class TestEdit:
         assert response.status_code == 302
         assert activity.subject == "Renamed"
         assert activity.version == 2
+
+    def test_deactivated_currency_stays_on_an_old_activity(
+        self, logged_in, customer, contact, employee
+    ):
+        activity = ActivityFactory(
+            customer=customer,
+            leader=employee,
+            expected_cost=Decimal("10"),
+            expected_cost_currency_id="CHF",
+        )
+        Currency.objects.filter(code="CHF").update(is_active=False)
+        data = form_data(
+            customer,
+            contact,
+            employee,
+            subject="Still in francs",
+            expected_cost="10",
+            expected_cost_currency="CHF",
+        )
+
+        response = logged_in.post(reverse("activities:edit", args=[activity.pk]), data)
+        new = logged_in.post(CREATE, data)
+
+        activity.refresh_from_db()
+        assert response.status_code == 302
+        assert activity.subject == "Still in francs"
+        assert activity.expected_cost_currency_id == "CHF"
+        assert field_errors(new, "expected_cost_currency")
+        assert Activity.objects.count() == 1
 
     def test_ended_activity_edit_page_is_read_only(self, logged_in, employee):
         activity = ActivityFactory(leader=employee, status=ActivityStatus.ENDED)
