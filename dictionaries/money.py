@@ -45,8 +45,13 @@ class Money:
         return Money(self.amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), self.currency)
 
     def format(self, locale: str | None = None) -> str:
+        """The amount in the user's number format followed by the ISO code, the same for
+        every currency ("2 171,00 PLN", "2,171.00 EUR"): in a list that mixes
+        currencies the code reads more clearly than a symbol."""
         locale = locale or {"en": "en_GB"}.get((get_language() or "pl")[:2], "pl_PL")
-        return format_currency(self.amount, self.currency, locale=locale)
+        return format_currency(
+            self.amount, self.currency, format="#,##0.00\xa0¤¤", locale=locale, currency_digits=True
+        )
 
     def __str__(self) -> str:
         return self.format()
