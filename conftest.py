@@ -7,6 +7,12 @@ from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from employees.tests.factories import EmployeeFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create many users; a real password hash costs ~0.3 s each on this machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def user(db):
     return UserFactory(username="anna")
