@@ -49,7 +49,10 @@ def _sent(payload) -> dict:
 def _saved(form):
     if not form.is_valid():
         raise _form_errors(form)
-    return form.save()
+    # A savepoint: if a simultaneous request took the code meanwhile, the IntegrityError
+    # (answered 409) leaves the connection usable.
+    with transaction.atomic():
+        return form.save()
 
 
 def customer_out(customer: Customer) -> dict:

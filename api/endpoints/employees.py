@@ -113,7 +113,8 @@ def _apply(employee: Employee, data: dict) -> None:
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ApiValidationError(errors)
-    employee.save()
+    with transaction.atomic():  # a savepoint, as in customers: IntegrityError answers 409
+        employee.save()
 
 
 def _employee(pk: int, lock: bool = False) -> Employee:
