@@ -15,6 +15,7 @@ from customers.models import ContactPerson, Customer
 from customers.validators import normalize_nip
 from dictionaries.models import ActivityCategory
 from employees.models import Employee
+from employees.tests.factories import UserFactory
 
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
 # A smaller data set than the default, for the tests that do not count.
@@ -36,8 +37,7 @@ def seed_demo(*args: str) -> str:
 def delete_demo_data() -> None:
     """Empties what the command fills, in an order the PROTECT foreign keys accept.
 
-    The users demo and admin stay: the command takes them over, as it would on a database
-    whose demo customers someone deleted."""
+    The users demo and admin stay; the second run leaves them as they are."""
     Activity.objects.all().delete()
     Customer.objects.all().delete()
     Employee.objects.all().delete()
@@ -178,13 +178,15 @@ class TestSeedDemo:
             seed_demo(*SMALL)
         assert Customer.objects.count() == 12
 
-    def test_it_links_existing_demo_users_to_the_new_employees(self):
-        seed_demo(*SMALL)
-        Activity.objects.all().delete()
-        Customer.objects.all().delete()
+    def test_an_existing_admin_user_is_left_unchanged(self):
+        # Given a database with a real administrator but no customers yet
+        UserFactory(username="admin", password="a-real-Secret-42")
 
-        seed_demo(*SMALL)
+        out = seed_demo(*SMALL)
 
-        demo = get_user_model().objects.get(username="demo")
-        assert demo.employee.first_name
-        assert Employee.objects.filter(user__isnull=False).count() == 2
+        assert authenticate(username="admin", password="admin") is None
+        admin = authenticate(username="admin", password="a-real-Secret-42")
+        assert admin is not None and not admin.is_superuser
+        assert not Employee.objects.filter(user=admin).exists()
+        assert authenticate(username="demo", password="demo") is not None
+        assert "left unchanged" in out and "admin" in out

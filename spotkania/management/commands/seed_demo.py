@@ -239,7 +239,8 @@ def working_day(day: date) -> date:
 @dataclass
 class Counts:
     employees: int = 0
-    users: int = 0
+    users: list[str] = field(default_factory=list)
+    kept_users: list[str] = field(default_factory=list)
     customers: int = 0
     contact_persons: int = 0
     activities: Counter = field(default_factory=Counter)
@@ -316,25 +317,35 @@ class Seeder:
 
     def create_users(self, demo: Employee, admin: Employee) -> None:
         demo_user = self.login_user("demo", demo)
-        demo_user.user_permissions.add(self.reopen)
-        admin_user = self.login_user("admin", admin)
-        admin_user.is_staff = admin_user.is_superuser = True
-        admin_user.save(update_fields=["is_staff", "is_superuser"])
-        self.counts.users = 2
+        if demo_user is not None:
+            demo_user.user_permissions.add(self.reopen)
+        self.login_user("admin", admin, administrator=True)
 
-    def login_user(self, username: str, employee: Employee):
-        user, _ = get_user_model().objects.get_or_create(username=username)
-        user.first_name, user.last_name = employee.first_name, employee.last_name
-        user.email = employee.email
-        user.is_active = True
+    def login_user(self, username: str, employee: Employee, *, administrator: bool = False):
+        """Creates the login `username` for `employee`, with the password `username`.
+
+        A user of that name that already exists is left exactly as it is: a database with
+        real users but no customers yet must not get a superuser whose password is "admin".
+        """
+        User = get_user_model()
+        if User.objects.filter(username=username).exists():
+            self.counts.kept_users.append(username)
+            return None
+        user = User(
+            username=username,
+            first_name=employee.first_name,
+            last_name=employee.last_name,
+            email=employee.email,
+            is_staff=administrator,
+            is_superuser=administrator,
+        )
         # The demo passwords are the usernames: deliberately too weak for the password
         # validators, which set_password() does not run. They exist only in demo data.
         user.set_password(username)
         user.save()
-        # A user left linked to an employee by earlier demo data gets the new one.
-        Employee.objects.filter(user=user).exclude(pk=employee.pk).update(user=None)
         employee.user = user
         employee.save(update_fields=["user"])
+        self.counts.users.append(username)
         return user
 
     # Customers ---------------------------------------------------------------------------
@@ -623,7 +634,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded (seed {seed}) in {time.monotonic() - began:.1f} s: "
-                f"{counts.employees} employees, {counts.users} login users (demo, admin), "
+                f"{counts.employees} employees, login users {', '.join(counts.users) or 'none'}, "
                 f"{counts.customers} customers, {counts.contact_persons} contact persons, "
                 f"{kinds.total()} activities ({kinds['meeting']} meetings, "
                 f"{kinds['contact']} contacts, {kinds['task']} tasks; "
@@ -631,3 +642,8 @@ class Command(BaseCommand):
                 f"{statuses['planned']} planned; {counts.follow_ups} follow-ups)."
             )
         )
+        if counts.kept_users:
+            self.stdout.write(
+                f"Existing users left unchanged (their passwords too): "
+                f"{', '.join(counts.kept_users)}."
+            )
