@@ -1,19 +1,15 @@
 """Admin of employees: who they are, which login user they are, where they work."""
 
-import zoneinfo
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from employees.models import Employee
+from employees.models import Employee, time_zone_names
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    # A callable, so the zone list (read from disk) is built when a form is shown, not at
-    # import time.
-    return [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+    return [(zone, zone) for zone in sorted(time_zone_names())]
 
 
 class EmployeeAdminForm(forms.ModelForm):
