@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -142,17 +143,26 @@ def _check_money(
     if currency is None:
         errors.add(field, _("%(code)s is not an active currency.") % {"code": money.currency})
         return None
-    exponent = money.amount.as_tuple().exponent
+    # normalize() drops trailing zeros (12.50 -> 12.5), so only significant places count;
+    # unlike quantize() it cannot fail on a huge amount.
+    exponent = money.amount.normalize().as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    if places > currency.minor_unit and money.amount != money.amount.quantize(
-        Decimal(1).scaleb(-currency.minor_unit)
-    ):
+    if places > currency.minor_unit:
         errors.add(
             field,
             _("%(code)s amounts have at most %(places)d decimal places.")
             % {"code": currency.code, "places": currency.minor_unit},
         )
     return currency
+
+
+def _stored_amount(field: str, money: Money | None, errors: Errors) -> Decimal | None:
+    """The amount as its column stores it (12.5000 -> 12.50), once it passed the checks."""
+    if money is None:
+        return None
+    if field in errors.by_field:
+        return money.amount
+    return money.amount.quantize(Decimal(1).scaleb(-settings.MONEY_DECIMAL_PLACES))
 
 
 def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) -> dict:
@@ -228,8 +238,8 @@ def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) 
         errors,
         kept=current.actual_cost_currency_id if current else None,
     )
-    values["expected_cost"] = data.expected_cost.amount if data.expected_cost else None
-    values["actual_cost"] = data.actual_cost.amount if data.actual_cost else None
+    values["expected_cost"] = _stored_amount("expected_cost", data.expected_cost, errors)
+    values["actual_cost"] = _stored_amount("actual_cost", data.actual_cost, errors)
 
     values.update(
         kind=data.kind,

@@ -225,3 +225,32 @@ class TestStatus:
         activity_cancel(activity=activity)
         with pytest.raises(ValidationError):
             activity_end(activity=activity)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("amount", "currency", "message"),
+    [
+        ("1" * 40 + ".123", "PLN", "too large"),
+        ("12.345", "PLN", "at most 2 decimal places"),
+        ("100.5", "JPY", None),  # JPY is inactive in the seed: refused as inactive
+    ],
+)
+def test_malformed_amounts_are_refused_per_field(
+    customer, contact, employee, amount, currency, message
+):
+    data = meeting_input(
+        customer, contact, employee, expected_cost=Money(Decimal(amount), currency)
+    )
+    with pytest.raises(ValidationError) as exc:
+        activity_create(data=data)
+    errors = errors_of(exc)["expected_cost"]
+    assert message is None or any(message in e for e in errors)
+
+
+@pytest.mark.django_db
+def test_trailing_zeros_do_not_count_as_decimal_places(customer, contact, employee):
+    data = meeting_input(
+        customer, contact, employee, expected_cost=Money(Decimal("12.5000"), "PLN")
+    )
+    assert activity_create(data=data).expected_cost == Decimal("12.50")
