@@ -37,19 +37,33 @@ class ActivityFilterForm(forms.Form):
         required=False,
     )
     employee = forms.ModelChoiceField(
-        label=_("Employee"), queryset=Employee.objects.all(), required=False
+        label=_("Employee"),
+        queryset=Employee.objects.all(),
+        required=False,
+        empty_label=_("All employees"),
     )
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=ActivityCategory.objects.all(), required=False
+        label=_("Category"),
+        queryset=ActivityCategory.objects.all(),
+        required=False,
+        empty_label=_("All categories"),
     )
     priority = forms.ModelChoiceField(
-        label=_("Priority"), queryset=ActivityPriority.objects.all(), required=False
+        label=_("Priority"),
+        queryset=ActivityPriority.objects.all(),
+        required=False,
+        empty_label=_("All priorities"),
     )
+    # <input type="date"> speaks ISO 8601 whatever the page's language.
     start_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     start_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, fixed_kind: bool = False, **kwargs):
@@ -347,8 +361,8 @@ class ActivityForm(forms.Form):
             "follow_up_value": 1,
             "follow_up_unit": "weeks",
             "follow_up_kind": kind,
-            "expected_cost_currency": settings.BASE_CURRENCY,
-            "actual_cost_currency": settings.BASE_CURRENCY,
+            "expected_cost_currency": Currency.base_code(),
+            "actual_cost_currency": Currency.base_code(),
         }
 
     @staticmethod
@@ -378,9 +392,9 @@ class ActivityForm(forms.Form):
             "follow_up_unit": "weeks",
             "follow_up_kind": activity.kind,
             "expected_cost": activity.expected_cost,
-            "expected_cost_currency": activity.expected_cost_currency_id or settings.BASE_CURRENCY,
+            "expected_cost_currency": activity.expected_cost_currency_id or Currency.base_code(),
             "actual_cost": activity.actual_cost,
-            "actual_cost_currency": activity.actual_cost_currency_id or settings.BASE_CURRENCY,
+            "actual_cost_currency": activity.actual_cost_currency_id or Currency.base_code(),
             "notes": activity.notes,
         }
 
@@ -564,7 +578,7 @@ class EndForm(forms.Form):
         label=_("Currency"),
         queryset=Currency.objects.active(),
         required=False,
-        initial=settings.BASE_CURRENCY,
+        initial=Currency.base_code,
     )
 
     def __init__(self, *args, **kwargs):

@@ -202,6 +202,17 @@ def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) 
         employees.insert(0, data.leader)
     if not employees:
         errors.add("employees", _("Choose at least one employee."))
+    inactive = [e for e in employees if not e.is_active]
+    if inactive and current is not None:
+        # Like a deactivated dictionary entry, a former employee stays where they were.
+        already = set(current.employees.values_list("pk", flat=True))
+        inactive = [e for e in inactive if e.pk not in already]
+    if inactive:
+        errors.add(
+            "employees",
+            _("%(names)s no longer works here (inactive).")
+            % {"names": ", ".join(e.full_name for e in inactive)},
+        )
     values["employees"] = employees
     values["leader"] = data.leader or (employees[0] if employees else None)
 

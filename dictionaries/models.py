@@ -112,3 +112,8 @@ class Currency(models.Model):
     @classmethod
     def base(cls) -> "Currency":
         return cls.objects.get(is_base=True)
+
+    @classmethod
+    def base_code(cls) -> str | None:
+        """The base currency's code: the default of every amount and the unit of sums."""
+        return cls.objects.filter(is_base=True).values_list("code", flat=True).first()

@@ -149,7 +149,6 @@ EMAIL_BACKEND = os.environ.get(
 # Money: one definition of digits and places for every amount column.
 MONEY_MAX_DIGITS = 14
 MONEY_DECIMAL_PLACES = 2
-BASE_CURRENCY = os.environ.get("SPOTKANIA_BASE_CURRENCY", "PLN")
 
 # Activities per page on lists.
 ACTIVITY_PAGE_SIZE = 25

@@ -254,3 +254,20 @@ def test_trailing_zeros_do_not_count_as_decimal_places(customer, contact, employ
         customer, contact, employee, expected_cost=Money(Decimal("12.5000"), "PLN")
     )
     assert activity_create(data=data).expected_cost == Decimal("12.50")
+
+
+@pytest.mark.django_db
+def test_inactive_employee_is_refused_for_new_activities_but_stays_on_old_ones(
+    customer, contact, employee
+):
+    activity = activity_create(data=meeting_input(customer, contact, employee))
+    employee.is_active = False
+    employee.save()
+
+    with pytest.raises(ValidationError) as exc:
+        activity_create(data=meeting_input(customer, contact, employee))
+    assert "inactive" in errors_of(exc)["employees"][0]
+
+    activity_update(activity=activity, data=meeting_input(customer, contact, employee, subject="B"))
+    activity.refresh_from_db()
+    assert activity.subject == "B"
