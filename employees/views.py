@@ -1,0 +1,52 @@
+"""The user's own profile: preferences, API tokens and the way to their calendar feed."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from api.models import ApiToken
+from employees.forms import PreferencesForm, TokenForm
+
+
+def profile(request):
+    employee = getattr(request.user, "employee", None)
+    preferences = PreferencesForm(
+        request.POST if request.method == "POST" and employee else None, instance=employee
+    )
+    if request.method == "POST" and employee is not None and preferences.is_valid():
+        preferences.save()
+        messages.success(request, _("Your preferences were saved."))
+        return redirect("employees:profile")
+    context = {
+        "employee": employee,
+        "preferences": preferences,
+        "token_form": TokenForm(),
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "new_token": request.session.pop("new_api_token", None),
+    }
+    return TemplateResponse(request, "employees/profile.html", context)
+
+
+@require_POST
+def token_create(request):
+    """Issues an API token; it is shown once, on the next page, and never stored."""
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        _token, raw = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
+        # The session carries the token across the redirect (POST/redirect/GET) and the
+        # profile page pops it, so a reload does not show it again.
+        request.session["new_api_token"] = raw
+        messages.success(request, _("Your new API token is shown below. Copy it now."))
+    else:
+        messages.error(request, _("The token was not created: the name is too long."))
+    return redirect("employees:profile")
+
+
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token.revoke()
+    messages.success(request, _("The token was revoked; it no longer opens the API."))
+    return redirect("employees:profile")
