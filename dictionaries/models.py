@@ -117,3 +117,35 @@ class Currency(models.Model):
     def base_code(cls) -> str | None:
         """The base currency's code: the default of every amount and the unit of sums."""
         return cls.objects.filter(is_base=True).values_list("code", flat=True).first()
+
+
+class ExchangeRate(models.Model):
+    """The value of one unit of a currency in the base currency on one day.
+
+    NBP's table A publishes rates per 1, 100 or 10 000 units; they are stored per one unit,
+    with enough places (10) that dividing a 100-unit rate loses nothing. A day without a
+    rate (a weekend, a holiday) uses the latest earlier one: see `money_convert`.
+
+    The rates are in the base currency of the day they were entered; choosing another base
+    does not rewrite them, which the configuration page says out loud.
+    """
+
+    currency = models.ForeignKey(
+        Currency, on_delete=models.CASCADE, related_name="rates", verbose_name=_("currency")
+    )
+    date = models.DateField(_("date"))
+    rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=10)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["currency", "-date"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "date"], name="exchange_rate_one_per_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency_id} {self.date.isoformat()} {self.rate}"

@@ -10,6 +10,12 @@ them beside the field.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -17,7 +23,10 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
-from dictionaries.models import ActivityPriority, DictionaryEntry
+from dictionaries.models import ActivityPriority, Currency, DictionaryEntry, ExchangeRate
+from dictionaries.money import Money
+
+logger = logging.getLogger("dictionaries.rates")
 
 Entry = TypeVar("Entry", bound=DictionaryEntry)
 
@@ -227,3 +236,206 @@ def dictionary_entry_delete(*, entry: DictionaryEntry) -> None:
         entry.delete()
     except ProtectedError as exc:
         raise in_use from exc
+
+
+# --- currencies and exchange rates ----------------------------------------------------
+
+RATE_PLACES = ExchangeRate._meta.get_field("rate").decimal_places
+RATE_MAX = Decimal(10) ** (ExchangeRate._meta.get_field("rate").max_digits - RATE_PLACES)
+
+
+@dataclass(frozen=True)
+class ConvertedMoney:
+    """An amount in the base currency, with the original and the rate that made it."""
+
+    money: Money
+    original: Money
+    rate: Decimal
+    rate_date: date | None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An amount that could not be converted: no rate on or before its day. Reports count
+    it as missing; it is never taken as zero."""
+
+    original: Money
+    on: date
+
+
+def round_money(amount: Decimal, places: int) -> Decimal:
+    """Half-up to `places` decimal places, as accountants round (2.345 -> 2.35)."""
+    return amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def money_convert(*, money: Money, on: date) -> ConvertedMoney | Missing:
+    """`money` in the base currency at the latest rate on or before `on`.
+
+    A weekend or holiday has no NBP table, so the previous business day's rate applies;
+    before the first rate of a currency the amount is `Missing`. The base currency
+    converts to itself. The result is rounded half-up to the base currency's places.
+    """
+    base = Currency.base()
+    if money.currency == base.code:
+        amount = round_money(money.amount, base.minor_unit)
+        return ConvertedMoney(Money(amount, base.code), money, Decimal(1), None)
+    found = (
+        ExchangeRate.objects.filter(currency_id=money.currency, date__lte=on)
+        .order_by("-date")
+        .values_list("rate", "date")
+        .first()
+    )
+    if found is None:
+        return Missing(money, on)
+    rate, rate_date = found
+    amount = round_money(money.amount * rate, base.minor_unit)
+    return ConvertedMoney(Money(amount, base.code), money, rate, rate_date)
+
+
+def _clean_rate(rate: Decimal | None) -> Decimal:
+    if rate is None or not isinstance(rate, Decimal) or not rate.is_finite():
+        raise ValidationError({"rate": _("Enter a rate, e.g. 4,2705.")})
+    if rate <= 0:
+        raise ValidationError({"rate": _("A rate is greater than zero.")})
+    if rate >= RATE_MAX:
+        raise ValidationError(
+            {"rate": _("The rate is too large (less than %(max)s).") % {"max": RATE_MAX}}
+        )
+    exponent = rate.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > RATE_PLACES:
+        raise ValidationError(
+            {"rate": _("A rate has at most %(places)d decimal places.") % {"places": RATE_PLACES}}
+        )
+    return rate.quantize(Decimal(1).scaleb(-RATE_PLACES))
+
+
+RateChange = Literal["created", "updated", "unchanged"]
+
+
+def _rate_write(*, currency: Currency, on: date, rate: Decimal, source: str) -> RateChange:
+    """Creates or updates one rate (the caller holds the transaction); logs a change."""
+    if currency.is_base:
+        raise ValidationError(
+            {
+                "currency": _("%(code)s is the base currency: its rate is always 1.")
+                % {"code": currency.code}
+            }
+        )
+    rate = _clean_rate(rate)
+    existing = ExchangeRate.objects.select_for_update().filter(currency=currency, date=on).first()
+    if existing is None:
+        ExchangeRate.objects.create(currency=currency, date=on, rate=rate, source=source[:100])
+        return "created"
+    if existing.rate == rate:
+        return "unchanged"
+    logger.info(
+        "Exchange rate %s on %s changed from %s to %s (%s)",
+        currency.code,
+        on.isoformat(),
+        existing.rate.normalize(),
+        rate.normalize(),
+        source or "no source",
+    )
+    existing.rate, existing.source = rate, source[:100]
+    existing.save(update_fields=["rate", "source", "updated_at"])
+    return "updated"
+
+
+@transaction.atomic
+def exchange_rate_set(
+    *, currency: Currency, on: date, rate: Decimal, source: str = "manual"
+) -> ExchangeRate:
+    """Enters the rate of `currency` on a day by hand (or replaces the one there is)."""
+    _rate_write(currency=currency, on=on, rate=rate, source=source)
+    return ExchangeRate.objects.get(currency=currency, date=on)
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One rate read from a file: a currency code, a day and the value of ONE unit."""
+
+    code: str
+    on: date
+    rate: Decimal
+    source: str = ""
+
+
+@dataclass
+class RateImport:
+    """What an import did: rows created, updated, unchanged, and codes skipped."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changes: list[tuple[str, date, Decimal, Decimal]] = dataclasses.field(default_factory=list)
+    unknown: dict[str, int] = dataclasses.field(default_factory=dict)
+    base_skipped: int = 0
+
+
+@transaction.atomic
+def exchange_rates_import(*, rows: Iterable[RateRow]) -> RateImport:
+    """Writes imported rates in one transaction: the same file twice changes nothing, a
+    changed rate is updated (and logged), a currency that is not configured is skipped
+    and reported. Rates of the base currency itself are skipped too."""
+    currencies = {c.code: c for c in Currency.objects.all()}
+    result = RateImport()
+    for row in rows:
+        currency = currencies.get(row.code)
+        if currency is None:
+            result.unknown[row.code] = result.unknown.get(row.code, 0) + 1
+            continue
+        if currency.is_base:
+            result.base_skipped += 1
+            continue
+        before = (
+            ExchangeRate.objects.filter(currency=currency, date=row.on)
+            .values_list("rate", flat=True)
+            .first()
+        )
+        change = _rate_write(currency=currency, on=row.on, rate=row.rate, source=row.source)
+        setattr(result, change, getattr(result, change) + 1)
+        if change == "updated":
+            result.changes.append((row.code, row.on, before, _clean_rate(row.rate)))
+    return result
+
+
+@transaction.atomic
+def currency_activate(*, currency: Currency) -> Currency:
+    """Offers a currency for new costs again."""
+    currency = Currency.objects.select_for_update().get(pk=currency.pk)
+    if not currency.is_active:
+        currency.is_active = True
+        currency.save(update_fields=["is_active"])
+    return currency
+
+
+@transaction.atomic
+def currency_deactivate(*, currency: Currency) -> Currency:
+    """Stops offering a currency for new costs; activities that use it keep it, and its
+    rates still convert them. The base currency stays active."""
+    currency = Currency.objects.select_for_update().get(pk=currency.pk)
+    if currency.is_base:
+        raise ValidationError(
+            _("%(code)s is the base currency: choose another base before deactivating it.")
+            % {"code": currency.code},
+            code="base",
+        )
+    if currency.is_active:
+        currency.is_active = False
+        currency.save(update_fields=["is_active"])
+    return currency
+
+
+@transaction.atomic
+def currency_set_base(*, currency: Currency) -> Currency:
+    """Makes `currency` the base of every sum (and active). Existing rates are NOT
+    recalculated: they stay in the old base, so they must be re-entered or re-imported
+    in the new one; the configuration page warns before doing this."""
+    locked = list(Currency.objects.select_for_update().order_by("code"))
+    currency = next(c for c in locked if c.pk == currency.pk)
+    if not currency.is_base:
+        # Clear first: the database allows one base at any moment.
+        Currency.objects.filter(is_base=True).update(is_base=False)
+        currency.is_base, currency.is_active = True, True
+        currency.save(update_fields=["is_base", "is_active"])
+    return currency
