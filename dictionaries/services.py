@@ -439,3 +439,27 @@ def currency_set_base(*, currency: Currency) -> Currency:
         currency.is_base, currency.is_active = True, True
         currency.save(update_fields=["is_base", "is_active"])
     return currency
+
+
+@transaction.atomic
+def currency_add(*, code: str) -> Currency:
+    """Adds an ISO 4217 currency with its name and decimal places from Babel (CLDR data),
+    active; an existing one is activated instead."""
+    from babel.numbers import get_currency_name, get_currency_precision, list_currencies
+
+    code = code.strip().upper()
+    if code not in list_currencies():
+        raise ValidationError(
+            {"code": _("“%(code)s” is not an ISO 4217 currency code.") % {"code": code}}
+        )
+    currency, created = Currency.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": get_currency_name(code, locale="en"),
+            "minor_unit": get_currency_precision(code),
+        },
+    )
+    if not created and not currency.is_active:
+        currency.is_active = True
+        currency.save(update_fields=["is_active"])
+    return currency

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "customers",
     "employees",
     "activities",
+    "reports",
     "ninja",
     "api",
 ]

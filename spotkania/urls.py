@@ -11,6 +11,8 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("customers/", include("customers.urls")),
     path("configuration/dictionaries/", include("dictionaries.urls")),
+    path("configuration/currencies/", include("dictionaries.currency_urls")),
+    path("reports/", include("reports.urls")),
     path("profile/", include("employees.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),

@@ -5,27 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dictionaries', '0002_seed_dictionaries'),
+        ("dictionaries", "0002_seed_dictionaries"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExchangeRate',
+            name="ExchangeRate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('rate', models.DecimalField(decimal_places=10, max_digits=20, verbose_name='rate')),
-                ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('currency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rates', to='dictionaries.currency', verbose_name='currency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "rate",
+                    models.DecimalField(decimal_places=10, max_digits=20, verbose_name="rate"),
+                ),
+                ("source", models.CharField(blank=True, max_length=100, verbose_name="source")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "currency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rates",
+                        to="dictionaries.currency",
+                        verbose_name="currency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'exchange rate',
-                'verbose_name_plural': 'exchange rates',
-                'ordering': ['currency', '-date'],
-                'constraints': [models.UniqueConstraint(fields=('currency', 'date'), name='exchange_rate_one_per_day'), models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='exchange_rate_positive')],
+                "verbose_name": "exchange rate",
+                "verbose_name_plural": "exchange rates",
+                "ordering": ["currency", "-date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("currency", "date"), name="exchange_rate_one_per_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gt", 0)), name="exchange_rate_positive"
+                    ),
+                ],
             },
         ),
     ]

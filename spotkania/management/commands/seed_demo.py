@@ -42,6 +42,7 @@ from customers.models import ContactPerson, Customer
 from customers.validators import normalize_nip
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import Money
+from dictionaries.services import RateRow, exchange_rates_import
 from employees.models import Employee
 
 ZONE_NAME = "Europe/Warsaw"
@@ -52,6 +53,19 @@ WARSAW = zoneinfo.ZoneInfo(ZONE_NAME)
 OWN_DOMAIN = "spotkania.example"
 
 EMPLOYEE_COUNT = 8
+# Typical NBP table A values (PLN per unit) around which the demo rates move.
+DEMO_RATES_PLN = {
+    "EUR": Decimal("4.23"),
+    "USD": Decimal("3.62"),
+    "GBP": Decimal("4.86"),
+    "CHF": Decimal("4.54"),
+    "CZK": Decimal("0.172"),
+    "SEK": Decimal("0.385"),
+    "NOK": Decimal("0.36"),
+    "DKK": Decimal("0.567"),
+    "HUF": Decimal("0.0109"),
+    "JPY": Decimal("0.0236"),
+}
 FUTURE_MONTHS = 2
 DAYS_PER_MONTH = 30.44
 
@@ -246,6 +260,7 @@ class Counts:
     activities: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
     follow_ups: int = 0
+    rates: int = 0
 
 
 @dataclass
@@ -274,6 +289,7 @@ class Plan:
 
 class Seeder:
     def __init__(self, *, seed: int, customers: int, months: int) -> None:
+        self.seed = seed
         self.rng = random.Random(seed)
         self.fake = Faker("pl_PL")
         self.fake.seed_instance(seed)
@@ -586,7 +602,33 @@ class Seeder:
             for plan in sorted(plans, key=lambda p: p.start):
                 self.create_activity(plan)
 
+    def create_rates(self) -> None:
+        """Daily rates for every working day of the demo period, so the cost report has
+        numbers: a deterministic walk around typical NBP values (PLN per unit), drawn
+        from their own generator so the rest of the data does not depend on them."""
+        rng = random.Random(self.seed)
+        codes = set(Currency.objects.values_list("code", flat=True))
+        pln = {**DEMO_RATES_PLN, "PLN": Decimal(1)}
+        if self.base_currency not in pln:
+            return
+        day = self.today - timedelta(days=round(self.months * DAYS_PER_MONTH) + 14)
+        level = dict(pln)
+        rows = []
+        while day <= self.today:
+            if not is_day_off(day):
+                for code in sorted(DEMO_RATES_PLN):
+                    drift = Decimal(rng.randint(-40, 40)) / Decimal(10000)
+                    level[code] = level[code] * (1 + drift)
+                    if code in codes and code != self.base_currency:
+                        rate = (level[code] / level[self.base_currency]).quantize(
+                            Decimal("0.000001")
+                        )
+                        rows.append(RateRow(code, day, rate, "demo"))
+            day += timedelta(days=1)
+        self.counts.rates = exchange_rates_import(rows=rows).created
+
     def run(self) -> Counts:
+        self.create_rates()
         employees = self.create_employees()
         self.create_users(demo=employees[0], admin=employees[1])
         customers = self.create_customers()
@@ -639,7 +681,8 @@ class Command(BaseCommand):
                 f"{kinds.total()} activities ({kinds['meeting']} meetings, "
                 f"{kinds['contact']} contacts, {kinds['task']} tasks; "
                 f"{statuses['ended']} ended, {statuses['cancelled']} cancelled, "
-                f"{statuses['planned']} planned; {counts.follow_ups} follow-ups)."
+                f"{statuses['planned']} planned; {counts.follow_ups} follow-ups), "
+                f"{counts.rates} exchange rates."
             )
         )
         if counts.kept_users:
