@@ -13,11 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from activities.forms import ActivityFilterForm
 from activities.models import Activity, ActivityKind, ActivityStatus
+from activities.selectors import ActivityFilters
 from activities.selectors import activity_list as select_activities
 from customers.forms import ContactPersonForm, CustomerFilterForm, CustomerForm
 from customers.models import ContactPerson, Customer
 from customers.selectors import contact_persons_of, customer_search
 from customers.services import customer_delete as delete_customer
+from reports.selectors import cost_report
 from spotkania.paging import paginate, query_without_page
 
 SEARCH_LIMIT = 20
@@ -118,6 +120,10 @@ def customer_detail(request, pk: int):
         summary = _activity_summary(customer.pk)
         context["summary"] = summary
         context["contact_persons"] = contact_persons_of(customer_id=customer.pk, active_only=False)
+        # All of the customer's costs (not only the filtered ones), in the base currency.
+        context["costs"] = cost_report(
+            filters=ActivityFilters(), group_by="customer", customer_id=customer.pk
+        )
         context["tabs"] = [
             (ALL_TAB, _("All activities"), summary["total"]),
             (ActivityKind.MEETING, _("Meetings"), summary["by_kind"][ActivityKind.MEETING]),

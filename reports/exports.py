@@ -53,8 +53,9 @@ def report_table(report: CostReport, group_label: str) -> tuple[list[str], list[
             row.actual.missing,
         ]
         for code in report.currencies:
-            cells.append(row.expected.by_currency.get(code, Decimal(0)))
-            cells.append(row.actual.by_currency.get(code, Decimal(0)))
+            unit = Decimal(1).scaleb(-report.minor_units.get(code, 2))
+            cells.append(row.expected.by_currency.get(code, Decimal(0)).quantize(unit))
+            cells.append(row.actual.by_currency.get(code, Decimal(0)).quantize(unit))
         return cells
 
     return header, [line(row) for row in report.rows] + [line(report.total)]
@@ -72,7 +73,7 @@ def to_csv(report: CostReport, group_label: str) -> str:
     return out.getvalue()
 
 
-def to_xlsx(report: CostReport, group_label: str, places: dict[str, int]) -> bytes:
+def to_xlsx(report: CostReport, group_label: str) -> bytes:
     header, rows = report_table(report, group_label)
     book = Workbook()
     sheet = book.active
@@ -83,7 +84,7 @@ def to_xlsx(report: CostReport, group_label: str, places: dict[str, int]) -> byt
         cell.data_type = "s"
     column_places = [None, None] + [report.base_places] * 3 + [None, None]
     for code in report.currencies:
-        column_places += [places.get(code, 2)] * 2
+        column_places += [report.minor_units.get(code, 2)] * 2
     for cells in rows:
         sheet.append(cells)
         row = sheet[sheet.max_row]

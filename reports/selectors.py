@@ -27,6 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.db.models import Case, Count, DateField, F, OuterRef, QuerySet, Subquery, Sum, When
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import formats, timezone
@@ -40,6 +41,8 @@ from employees.models import Employee
 
 GroupBy = Literal["category", "employee", "customer", "month"]
 GROUP_BY: tuple[GroupBy, ...] = ("category", "employee", "customer", "month")
+
+COLUMN_PLACES = Decimal(1).scaleb(-settings.MONEY_DECIMAL_PLACES)
 
 SIDES = {
     "expected": ("expected_cost", "expected_cost_currency_id"),
@@ -91,6 +94,7 @@ class CostReport:
     rows: list[CostRow]
     total: CostRow
     currencies: list[str]  # every original currency present, base first
+    minor_units: dict[str, int]  # decimal places of every configured currency
 
 
 class RateBook:
@@ -195,8 +199,11 @@ def cost_report(
     currency (see the module's docstring for the rules)."""
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {GROUP_BY}, not {group_by!r}")
-    base = Currency.objects.filter(is_base=True).values_list("code", "minor_unit").first()
-    base_code, places = base if base else ("", 2)
+    currency_rows = list(Currency.objects.values_list("code", "minor_unit", "is_base"))
+    minor_units = {code: minor for code, minor, _is_base in currency_rows}
+    base_code, places = next(
+        ((code, minor) for code, minor, is_base in currency_rows if is_base), ("", 2)
+    )
     activities: QuerySet = (
         activity_list(filters=filters, customer_id=customer_id)
         .select_related(None)
@@ -230,6 +237,9 @@ def cost_report(
         book = RateBook(pairs)
         for side, side_chunks in chunks.items():
             for value, day_value, code, total, n in side_chunks:
+                # Exact on PostgreSQL; SQLite sums in floating point, which the column's
+                # places put right again.
+                total = Decimal(total).quantize(COLUMN_PLACES)
                 cost: CostSide = getattr(rows[key_of(value)], side)
                 cost.by_currency[code] = cost.by_currency.get(code, Decimal(0)) + total
                 if code == base_code:
@@ -266,4 +276,5 @@ def cost_report(
         rows=ordered,
         total=total,
         currencies=sorted(currencies, key=lambda c: (c != base_code, c)),
+        minor_units=minor_units,
     )

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from activities.forms import ActivityFilterForm
-from dictionaries.models import Currency
 from reports import exports
 from reports.forms import GROUP_BY_CHOICES, GroupByForm
 from reports.selectors import CostReport, CostRow, cost_report
@@ -117,9 +116,8 @@ def cost_report_csv(request):
 @require_GET
 def cost_report_xlsx(request):
     _f, _g, _filters, report = _build(request)
-    places = dict(Currency.objects.values_list("code", "minor_unit"))
     response = HttpResponse(
-        exports.to_xlsx(report, _group_label(report.group_by), places),
+        exports.to_xlsx(report, _group_label(report.group_by)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'

@@ -1,21 +1,27 @@
 """Activity priorities and categories (read by everyone, written by administrators),
 and the currencies of costs. Writes go through dictionaries.services, as the pages do."""
 
+from datetime import date as date_type
+from datetime import datetime
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from ninja import Router, Status
+from ninja import Field, Router, Schema, Status
 
-from api.errors import ApiValidationError, Forbidden, django_errors, get_or_404
+from api.errors import ApiValidationError, Forbidden, NotFound, django_errors, get_or_404
 from api.schemas import (
     MAX_ID,
     CurrencyOut,
+    Day,
     DictionaryEntryIn,
     DictionaryEntryOut,
     DictionaryEntryPatch,
     ErrorOut,
 )
 from dictionaries import services
-from dictionaries.models import ActivityCategory, ActivityPriority, Currency
+from dictionaries.models import ActivityCategory, ActivityPriority, Currency, ExchangeRate
+from dictionaries.selectors import rates_of
 
 router = Router(tags=["dictionaries"])
 
@@ -145,3 +151,56 @@ _register("categories", ActivityCategory, "category")
 )
 def currency_list(request):
     return list(Currency.objects.all())
+
+
+class RateOut(Schema):
+    date: date_type
+    rate: str = Field(description="Value of ONE unit in the base currency, as a string.")
+    source: str
+    updated_at: datetime
+
+
+class RateIn(Schema):
+    date: Day
+    rate: Decimal = Field(description='Value of ONE unit in the base currency, e.g. "4.2705".')
+
+
+def _rate_out(rate: ExchangeRate) -> dict:
+    return {
+        "date": rate.date,
+        "rate": format(rate.rate.normalize(), "f"),
+        "source": rate.source,
+        "updated_at": rate.updated_at,
+    }
+
+
+def _currency(code: str) -> Currency:
+    currency = Currency.objects.filter(code=code.upper()[:3]).first()
+    if currency is None:
+        raise NotFound(Currency)
+    return currency
+
+
+@router.get(
+    "/currencies/{code}/rates",
+    response={200: list[RateOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Exchange rates of a currency, newest first",
+    tags=["currencies"],
+)
+def rate_list(request, code: str, date_from: Day | None = None, date_to: Day | None = None):
+    currency = _currency(code)
+    rates = rates_of(currency=currency, date_from=date_from, date_to=date_to)
+    return [_rate_out(rate) for rate in rates[:1000]]
+
+
+@router.post(
+    "/currencies/{code}/rates",
+    response={201: RateOut, **WRITE_ERRORS},
+    summary="Enter (or replace) the rate of a currency on a day (administrators)",
+    tags=["currencies"],
+)
+def rate_set(request, code: str, payload: RateIn):
+    _require_admin(request)
+    currency = _currency(code)
+    rate = services.exchange_rate_set(currency=currency, on=payload.date, rate=payload.rate)
+    return Status(201, _rate_out(rate))
