@@ -168,6 +168,13 @@ class AmountField(forms.DecimalField):
     """
 
     default_error_messages = {"invalid": _("Enter an amount, e.g. 1250,50.")}
+    # A text input, not type="number": a number input takes only the browser's own decimal
+    # mark, so "120,50" could not be typed on an English browser or "120.50" on a Polish one.
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("localize", True)  # an edit form shows "120,50" to Polish users
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -279,6 +286,10 @@ class ActivityForm(forms.Form):
         label=_("Currency"), queryset=Currency.objects.none(), required=False
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+    send_invitations = forms.BooleanField(
+        label=_("Send invitations to the participants (e-mail)"), required=False
+    )
+    ignore_conflicts = forms.BooleanField(label=_("Save despite the overlap"), required=False)
 
     # Fields whose errors the template shows inside another field's block.
     FOLLOW_UP_FIELDS = ("follow_up_value", "follow_up_unit", "follow_up_at", "follow_up_kind")
@@ -358,6 +369,7 @@ class ActivityForm(forms.Form):
             "time_zone": zone_name,
             "priority": ActivityPriority.objects.filter(is_default=True).first(),
             "in_schedule": kind == ActivityKind.MEETING,
+            "send_invitations": kind == ActivityKind.MEETING,
             "follow_up_value": 1,
             "follow_up_unit": "weeks",
             "follow_up_kind": kind,
@@ -388,6 +400,7 @@ class ActivityForm(forms.Form):
             "priority": activity.priority_id,
             "category": activity.category_id,
             "in_schedule": activity.in_schedule,
+            "send_invitations": activity.kind == ActivityKind.MEETING,
             "follow_up_value": 1,
             "follow_up_unit": "weeks",
             "follow_up_kind": activity.kind,
