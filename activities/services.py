@@ -24,6 +24,8 @@ from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import MAX_AMOUNT, Money
 from employees.models import Employee
+from schedule.conflicts import check_clashes
+from schedule.invitations import CANCEL, REQUEST, InvitationReport, invitations_send_on_commit
 
 DEFAULT_LENGTH = {
     ActivityKind.MEETING: timedelta(hours=1),
@@ -309,15 +311,45 @@ def _set_relations(activity: Activity, contact_persons, employees) -> None:
     activity.employees.set(employees)
 
 
+def _check_schedule(values: dict, *, current: Activity | None, ignore_conflicts: bool) -> None:
+    """Rule 7's schedule must not double-book an employee: a scheduled, not cancelled
+    activity may not overlap another of a participating employee, unless the setting
+    SPOTKANIA_SCHEDULE_CONFLICTS is "warn" and the caller chose to save anyway.
+
+    `ignore_conflicts` defaults to True because a caller without a person to ask (the demo
+    data, an import) can only go on; pages and the API pass False to warn their user first.
+    Under "refuse" it makes no difference."""
+    if not values["in_schedule"]:
+        return
+    if current is not None and current.status == ActivityStatus.CANCELLED:
+        return
+    check_clashes(
+        employee_ids=[e.pk for e in values["employees"]],
+        start=values["start"],
+        end=values["end"],
+        exclude_id=current.pk if current is not None else None,
+        ignore=ignore_conflicts,
+    )
+
+
 @transaction.atomic
 def activity_create(
-    *, data: ActivityInput, created_by=None, follow_up: FollowUp | None = None
+    *,
+    data: ActivityInput,
+    created_by=None,
+    follow_up: FollowUp | None = None,
+    ignore_conflicts: bool = True,
+    invitations: InvitationReport | None = None,
 ) -> Activity:
-    """Saves a new activity and, when asked, its follow-up, in one transaction."""
+    """Saves a new activity and, when asked, its follow-up, in one transaction.
+
+    `invitations`, when given, asks for invitations to be e-mailed once the save commits.
+    """
     errors = Errors()
     values = _validate(data, current=None, errors=errors)
     _check_follow_up(follow_up, values.get("start"), errors)
     errors.raise_if_any()
+    _check_schedule(values, current=None, ignore_conflicts=ignore_conflicts)
     employees = values.pop("employees")
     activity = Activity(**values, created_by=created_by)
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
@@ -325,6 +357,8 @@ def activity_create(
     _set_relations(activity, data.contact_persons, employees)
     if follow_up is not None:
         follow_up_schedule(activity=activity, follow_up=follow_up, created_by=created_by)
+    if invitations is not None:
+        invitations_send_on_commit(activity_id=activity.pk, method=REQUEST, report=invitations)
     return activity
 
 
@@ -355,11 +389,25 @@ def _refuse_if_ended(activity: Activity) -> None:
         )
 
 
+# A change of these is a move: participants are sent the new invitation.
+_INVITATION_FIELDS = ("start", "end", "all_day", "time_zone", "place")
+
+
 @transaction.atomic
 def activity_update(
-    *, activity: Activity, data: ActivityInput, updated_by=None, follow_up: FollowUp | None = None
+    *,
+    activity: Activity,
+    data: ActivityInput,
+    updated_by=None,
+    follow_up: FollowUp | None = None,
+    ignore_conflicts: bool = True,
+    invitations: InvitationReport | None = None,
 ) -> Activity:
-    """Saves changes to a planned or cancelled activity (an ended one is locked)."""
+    """Saves changes to a planned or cancelled activity (an ended one is locked).
+
+    `invitations`, when given, sends the updated invitation after commit if the meeting
+    moved (time or place); other changes do not bother the participants.
+    """
     activity = _locked(activity)
     _refuse_if_ended(activity)
     errors = Errors()
@@ -368,6 +416,8 @@ def activity_update(
     if follow_up is not None and Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
+    _check_schedule(values, current=activity, ignore_conflicts=ignore_conflicts)
+    moved = any(getattr(activity, name) != values[name] for name in _INVITATION_FIELDS)
     employees = values.pop("employees")
     for name, value in values.items():
         setattr(activity, name, value)
@@ -377,6 +427,8 @@ def activity_update(
     _set_relations(activity, data.contact_persons, employees)
     if follow_up is not None:
         follow_up_schedule(activity=activity, follow_up=follow_up, created_by=updated_by)
+    if invitations is not None and moved:
+        invitations_send_on_commit(activity_id=activity.pk, method=REQUEST, report=invitations)
     return activity
 
 
@@ -462,13 +514,19 @@ def activity_end(*, activity: Activity, user=None, actual_cost: Money | None = N
 
 
 @transaction.atomic
-def activity_cancel(*, activity: Activity, user=None) -> Activity:
-    return _transition(
+def activity_cancel(
+    *, activity: Activity, user=None, invitations: InvitationReport | None = None
+) -> Activity:
+    """Cancels a planned activity; `invitations` sends the participants a CANCEL."""
+    activity = _transition(
         activity,
         allowed_from=[ActivityStatus.PLANNED],
         to=ActivityStatus.CANCELLED,
         message=_("Only a planned activity can be cancelled."),
     )
+    if invitations is not None:
+        invitations_send_on_commit(activity_id=activity.pk, method=CANCEL, report=invitations)
+    return activity
 
 
 @transaction.atomic

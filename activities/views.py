@@ -1,5 +1,7 @@
 """Pages of CRM activities: thin views over the services and selectors."""
 
+from datetime import datetime, time
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +21,10 @@ from activities.selectors import activity_detail as select_activity
 from activities.selectors import activity_list as select_activities
 from customers.models import Customer
 from customers.selectors import contact_persons_of
+from employees.models import Employee
+from schedule.conflicts import ScheduleConflict
+from schedule.invitations import InvitationReport
+from schedule.views import report_invitations
 from spotkania.paging import paginate, query_without_page
 
 NEW_TITLES = {
@@ -72,13 +79,46 @@ def _form_page(request, form: ActivityForm, *, title: str, activity: Activity | 
         "follow_up_errors": [
             e for name in ("follow_up", *ActivityForm.FOLLOW_UP_FIELDS) for e in form[name].errors
         ],
+        "conflict": getattr(form, "schedule_conflict", None),
     }
     return TemplateResponse(request, "activities/activity_form.html", context)
 
 
+def _initial_from_query(request) -> dict:
+    """A time and an employee chosen in the schedule (`?start=&end=&employee=&all_day=1`):
+    wall-clock ISO values in the form's zone; for all-day, `end` is the last day."""
+    initial: dict = {}
+    for name in ("start", "end"):
+        value = request.GET.get(name, "")
+        try:
+            parsed = parse_datetime(value) or (
+                datetime.combine(parse_date(value), time(0)) if parse_date(value) else None
+            )
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            initial[name] = parsed.replace(tzinfo=None)
+    if request.GET.get("all_day") == "1":
+        initial["all_day"] = True
+        for name in ("start", "end"):
+            if name in initial:
+                initial[name] = initial[name].date()
+    if request.GET.get("employee", "").isdigit():
+        employee = Employee.objects.filter(pk=request.GET["employee"], is_active=True).first()
+        if employee is not None:
+            initial["employees"] = [employee.pk]
+            initial["leader"] = employee.pk
+    return initial
+
+
+def _invitations(form: ActivityForm) -> InvitationReport | None:
+    return InvitationReport() if form.cleaned_data.get("send_invitations") else None
+
+
 @require_http_methods(["GET", "POST"])
 def activity_create(request):
-    """A new meeting, contact or task (`?kind=`), optionally for a customer (`?customer=`)."""
+    """A new meeting, contact or task (`?kind=`), optionally for a customer (`?customer=`),
+    at a time and for an employee picked in the schedule (see `_initial_from_query`)."""
     kind = request.GET.get("kind")
     if kind not in ActivityKind.values:
         kind = ActivityKind.MEETING
@@ -86,18 +126,30 @@ def activity_create(request):
     if request.GET.get("customer", "").isdigit():
         customer = Customer.objects.filter(pk=request.GET["customer"]).first()
     form = ActivityForm(
-        request.POST or None, user_employee=_user_employee(request), kind=kind, customer=customer
+        request.POST or None,
+        user_employee=_user_employee(request),
+        kind=kind,
+        customer=customer,
+        initial=_initial_from_query(request),
     )
     if request.method == "POST" and form.is_valid():
         follow_up = form.to_follow_up()
+        invitations = _invitations(form)
         try:
             activity = services.activity_create(
-                data=form.to_input(), follow_up=follow_up, created_by=request.user
+                data=form.to_input(),
+                follow_up=follow_up,
+                created_by=request.user,
+                ignore_conflicts=form.cleaned_data.get("ignore_conflicts", False),
+                invitations=invitations,
             )
+        except ScheduleConflict as conflict:
+            form.schedule_conflict = conflict
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             _success(request, activity, with_follow_up=follow_up is not None)
+            report_invitations(request, invitations)
             return redirect(activity)
     if form.is_bound:
         kind = form.data.get("kind") if form.data.get("kind") in ActivityKind.values else kind
@@ -118,17 +170,23 @@ def activity_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         follow_up = form.to_follow_up()
+        invitations = _invitations(form)
         try:
             activity = services.activity_update(
                 activity=activity,
                 data=form.to_input(),
                 follow_up=follow_up,
                 updated_by=request.user,
+                ignore_conflicts=form.cleaned_data.get("ignore_conflicts", False),
+                invitations=invitations,
             )
+        except ScheduleConflict as conflict:
+            form.schedule_conflict = conflict
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             _success(request, activity, with_follow_up=follow_up is not None)
+            report_invitations(request, invitations)
             return redirect(activity)
     title = _("%(kind)s: %(subject)s") % {
         "kind": activity.get_kind_display(),
@@ -204,12 +262,14 @@ def activity_end(request, pk: int):
 @require_POST
 def activity_cancel(request, pk: int):
     activity = _get_activity(pk)
+    invitations = InvitationReport() if request.POST.get("send_invitations") else None
     try:
-        services.activity_cancel(activity=activity, user=request.user)
+        services.activity_cancel(activity=activity, user=request.user, invitations=invitations)
     except ValidationError as error:
         _refused(request, error)
     else:
         messages.success(request, _("The activity was cancelled."))
+        report_invitations(request, invitations)
     return redirect(activity)
 
 

@@ -4,7 +4,7 @@ from ninja import NinjaAPI, Swagger
 
 from api import errors
 from api.auth import BearerToken
-from api.endpoints import activities, auth, customers, dictionaries, employees, reports
+from api.endpoints import activities, auth, customers, dictionaries, employees, reports, schedule
 
 DESCRIPTION = f"""
 The CRM activities of Spotkania over HTTP: the same rules as the web pages.
@@ -35,4 +35,5 @@ api.add_router("/", customers.router)
 api.add_router("/", employees.router)
 api.add_router("/", dictionaries.router)
 api.add_router("/", activities.router)
+api.add_router("/", schedule.router)
 api.add_router("/", reports.router)

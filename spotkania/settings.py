@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "employees",
     "activities",
     "reports",
+    "schedule",
     "ninja",
     "api",
 ]
@@ -146,6 +147,24 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# SMTP (DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend) is configured here.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "spotkania@localhost")
+
+# Schedule: an overlap of scheduled activities of one employee is a warning the user may
+# override ("warn") or a refusal ("refuse"). Calendar feeds reach this many months back;
+# UIDs of iCalendar events end with this domain, so keep it stable once feeds are in use.
+SPOTKANIA_SCHEDULE_CONFLICTS = os.environ.get("SPOTKANIA_SCHEDULE_CONFLICTS", "warn")
+if SPOTKANIA_SCHEDULE_CONFLICTS not in ("warn", "refuse"):
+    raise ValueError("SPOTKANIA_SCHEDULE_CONFLICTS must be 'warn' or 'refuse'")
+SPOTKANIA_FEED_MONTHS_BACK = int(os.environ.get("SPOTKANIA_FEED_MONTHS_BACK", "3"))
+SPOTKANIA_CALENDAR_DOMAIN = os.environ.get("SPOTKANIA_CALENDAR_DOMAIN", "spotkania.local")
 
 # Money: one definition of digits and places for every amount column.
 MONEY_MAX_DIGITS = 14

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("activities/", include("activities.urls")),
     path("customers/", include("customers.urls")),
+    path("schedule/", include("schedule.urls")),
     path("configuration/dictionaries/", include("dictionaries.urls")),
     path("configuration/currencies/", include("dictionaries.currency_urls")),
     path("reports/", include("reports.urls")),

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -40,6 +41,8 @@ from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority
 from dictionaries.money import MAX_AMOUNT, Money
 from employees.models import Employee
+from schedule.conflicts import ScheduleConflict, find_clashes
+from schedule.invitations import InvitationReport
 
 router = Router(tags=["activities"])
 
@@ -313,6 +316,11 @@ def _save(call, resolver: _Resolver, **kwargs) -> Activity:
         activity = None
         try:
             activity = call(**kwargs)
+        except ScheduleConflict as exc:
+            if errors:
+                errors.setdefault("conflicts", []).extend(exc.message_dict["conflicts"])
+            else:
+                raise ApiValidationError(exc.message_dict, status=409) from exc
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 raise Conflict(" ".join(exc.messages)) from exc
@@ -325,35 +333,93 @@ def _save(call, resolver: _Resolver, **kwargs) -> Activity:
     return activity
 
 
+SCHEDULE_DESCRIPTION = """
+**Schedule conflicts.** A scheduled (`in_schedule`), not cancelled activity that overlaps
+another such activity of one of its employees is a conflict (touching ends are not).
+The server's setting `SPOTKANIA_SCHEDULE_CONFLICTS` decides:
+
+- `warn` (default): with `ignore_conflicts=true` (the default, as before conflicts were
+  checked) the activity is saved and the header `X-Schedule-Conflicts` lists the ids of
+  the overlapping activities (comma-separated; absent when there are none). With
+  `ignore_conflicts=false` nothing is saved and the answer is 409 with
+  `errors.conflicts`, one sentence per clash naming the employee and the activity, so a
+  client can ask its user and repeat the request with `ignore_conflicts=true`.
+- `refuse`: an overlap always answers 409 with `errors.conflicts`.
+
+**Invitations.** With `send_invitations=true` the participating employees and contact
+persons that have an e-mail address are sent the iCalendar invitation (METHOD:REQUEST,
+the UID and SEQUENCE of the calendar feed) after the save commits; on a change only when
+the time or place changed. A failure to send never undoes the save; it is logged and the
+header `X-Invitations: failed` says so (`sent` otherwise).
+"""
+
+
+def _schedule_headers(response: HttpResponse, activity: Activity, report) -> None:
+    if report is not None:
+        response["X-Invitations"] = "failed" if report.error else "sent"
+    if not activity.in_schedule or activity.status == "cancelled":
+        return
+    clashes = find_clashes(
+        employee_ids=[e.pk for e in activity.employees.all()],
+        start=activity.start,
+        end=activity.end,
+        exclude_id=activity.pk,
+    )
+    if clashes:
+        ids = dict.fromkeys(c.activity_id for c in clashes)
+        response["X-Schedule-Conflicts"] = ",".join(str(pk) for pk in ids)
+
+
 @router.post(
     "/activities",
     response={201: ActivityOut, **WRITE_ERRORS},
     summary="Add an activity (and its follow-up)",
+    description=SCHEDULE_DESCRIPTION,
 )
-def activity_create(request, payload: ActivityIn):
+def activity_create(
+    request,
+    payload: ActivityIn,
+    response: HttpResponse,
+    ignore_conflicts: bool = True,
+    send_invitations: bool = False,
+):
     resolver = _Resolver()
     data, follow_up = _input(request, payload.model_fields_set, payload, None, resolver)
+    report = InvitationReport() if send_invitations else None
     activity = _save(
         services.activity_create,
         resolver,
         data=data,
         created_by=request.user,
         follow_up=follow_up,
+        ignore_conflicts=ignore_conflicts,
+        invitations=report,
     )
-    return Status(201, activity_out(activity_detail(pk=activity.pk)))
+    saved = activity_detail(pk=activity.pk)
+    _schedule_headers(response, saved, report)
+    return Status(201, activity_out(saved))
 
 
 @router.patch(
     "/activities/{activity_id}",
     response={200: ActivityOut, **WRITE_ERRORS},
     summary="Change an activity",
-    description="An ended activity is read-only: 409 until someone allowed reopens it.",
+    description="An ended activity is read-only: 409 until someone allowed reopens it.\n"
+    + SCHEDULE_DESCRIPTION,
 )
-def activity_change(request, activity_id: int, payload: ActivityPatch):
+def activity_change(
+    request,
+    activity_id: int,
+    payload: ActivityPatch,
+    response: HttpResponse,
+    ignore_conflicts: bool = True,
+    send_invitations: bool = False,
+):
     current = _activity(activity_id)
     # An ended activity: the service refuses before it reads the data (409 below).
     resolver = _Resolver()
     data, follow_up = _input(request, payload.model_fields_set, payload, current, resolver)
+    report = InvitationReport() if send_invitations else None
     activity = _save(
         services.activity_update,
         resolver,
@@ -361,8 +427,12 @@ def activity_change(request, activity_id: int, payload: ActivityPatch):
         data=data,
         updated_by=request.user,
         follow_up=follow_up,
+        ignore_conflicts=ignore_conflicts,
+        invitations=report,
     )
-    return activity_out(activity_detail(pk=activity.pk))
+    saved = activity_detail(pk=activity.pk)
+    _schedule_headers(response, saved, report)
+    return activity_out(saved)
 
 
 @router.delete(
@@ -400,10 +470,23 @@ def activity_end(request, activity_id: int, payload: ActivityEndIn | None = None
     "/activities/{activity_id}/cancel",
     response={200: ActivityOut, **WRITE_ERRORS},
     summary="Cancel a planned activity",
+    description="With `send_invitations=true` the participants with an e-mail address are "
+    "sent the cancellation (METHOD:CANCEL, same UID) after commit; header `X-Invitations`.",
 )
-def activity_cancel(request, activity_id: int):
+def activity_cancel(
+    request, activity_id: int, response: HttpResponse, send_invitations: bool = False
+):
     activity = _activity(activity_id)
-    _save(services.activity_cancel, _Resolver(), activity=activity, user=request.user)
+    report = InvitationReport() if send_invitations else None
+    _save(
+        services.activity_cancel,
+        _Resolver(),
+        activity=activity,
+        user=request.user,
+        invitations=report,
+    )
+    if report is not None:
+        response["X-Invitations"] = "failed" if report.error else "sent"
     return activity_out(activity_detail(pk=activity.pk))
 
 

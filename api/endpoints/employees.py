@@ -13,6 +13,8 @@ from api.errors import ApiValidationError, Forbidden, django_errors, get_or_404
 from api.pagination import PageParams, page_of
 from api.schemas import MAX_ID, EmployeeIn, EmployeeOut, EmployeePage, EmployeePatch, ErrorOut, Text
 from employees.models import Employee
+from schedule.models import CalendarFeed
+from schedule.views import feed_url
 
 router = Router(tags=["employees"])
 
@@ -20,7 +22,9 @@ READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-def employee_out(employee: Employee) -> dict:
+def employee_out(employee: Employee, request=None) -> dict:
+    """`calendar_feed_url` is a secret: shown to the employee themself and to
+    administrators only (and only with the request to build the absolute URL from)."""
     return {
         "id": employee.pk,
         "first_name": employee.first_name,
@@ -29,9 +33,21 @@ def employee_out(employee: Employee) -> dict:
         "user": employee.user.get_username() if employee.user_id else None,
         "time_zone": employee.time_zone,
         "is_active": employee.is_active,
-        # The schedule issue adds the iCalendar feed; until then there is none to show.
-        "calendar_feed_url": None,
+        "calendar_feed_url": _feed_url(employee, request),
     }
+
+
+def _feed_url(employee: Employee, request) -> str | None:
+    if request is None:
+        return None
+    user = request.user
+    if not (user.is_superuser or (employee.user_id is not None and employee.user_id == user.pk)):
+        return None
+    try:
+        feed = employee.calendar_feed
+    except CalendarFeed.DoesNotExist:
+        feed = None
+    return feed_url(request, feed)
 
 
 class EmployeeFilters(PageParams):
@@ -41,7 +57,9 @@ class EmployeeFilters(PageParams):
 
 @router.get("/employees", response={200: EmployeePage, **READ_ERRORS}, summary="List employees")
 def employee_list(request, filters: Query[EmployeeFilters]):
-    employees = Employee.objects.select_related("user").order_by("last_name", "first_name", "id")
+    employees = Employee.objects.select_related("user", "calendar_feed").order_by(
+        "last_name", "first_name", "id"
+    )
     if filters.is_active is not None:
         employees = employees.filter(is_active=filters.is_active)
     if term := filters.q.strip():
@@ -49,7 +67,7 @@ def employee_list(request, filters: Query[EmployeeFilters]):
             Q(first_name__icontains=term) | Q(last_name__icontains=term) | Q(email__icontains=term)
         )
     items, count = page_of(employees, filters)
-    return {"items": [employee_out(e) for e in items], "count": count}
+    return {"items": [employee_out(e, request) for e in items], "count": count}
 
 
 @router.post("/employees", response={201: EmployeeOut, **WRITE_ERRORS}, summary="Add an employee")
@@ -57,14 +75,14 @@ def employee_create(request, payload: EmployeeIn):
     _require(request, "employees.add_employee")
     employee = Employee()
     _apply(employee, payload.dict())
-    return Status(201, employee_out(employee))
+    return Status(201, employee_out(employee, request))
 
 
 @router.get(
     "/employees/{employee_id}", response={200: EmployeeOut, **READ_ERRORS}, summary="An employee"
 )
 def employee_detail(request, employee_id: int):
-    return employee_out(_employee(employee_id))
+    return employee_out(_employee(employee_id), request)
 
 
 @router.patch(
@@ -77,7 +95,7 @@ def employee_update(request, employee_id: int, payload: EmployeePatch):
     with transaction.atomic():
         employee = _employee(employee_id, lock=True)
         _apply(employee, payload.dict(exclude_unset=True))
-    return employee_out(employee)
+    return employee_out(employee, request)
 
 
 def _require(request, permission: str) -> None:

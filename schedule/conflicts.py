@@ -1,0 +1,114 @@
+"""Clashes in the schedule: two scheduled activities of one employee at the same time.
+
+Kept apart from the services so that `activities.services` can check a save without
+importing the rest of the schedule (which imports the activity services itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, ActivityStatus
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One employee who would be in two places at once, and the activity already there."""
+
+    employee_id: int
+    employee_name: str
+    activity_id: int
+    subject: str
+    start: datetime
+    end: datetime
+    all_day: bool
+
+    def message(self) -> str:
+        if self.all_day:
+            when = formats.date_format(timezone.localtime(self.start).date(), "SHORT_DATE_FORMAT")
+        else:
+            start = formats.date_format(timezone.localtime(self.start), "SHORT_DATETIME_FORMAT")
+            end = formats.time_format(timezone.localtime(self.end), "TIME_FORMAT")
+            when = f"{start}\u2013{end}"
+        return _("%(employee)s already has “%(subject)s” (%(when)s).") % {
+            "employee": self.employee_name,
+            "subject": self.subject,
+            "when": when,
+        }
+
+
+def conflict_policy() -> str:
+    """ "warn" (the user may save anyway) or "refuse", from SPOTKANIA_SCHEDULE_CONFLICTS."""
+    return settings.SPOTKANIA_SCHEDULE_CONFLICTS
+
+
+class ScheduleConflict(ValidationError):
+    """A save that would double-book employees. A ValidationError (under `conflicts`), so
+    callers that know nothing of the schedule still refuse the save with a message."""
+
+    def __init__(self, clashes: list[Clash], *, overridable: bool) -> None:
+        self.clashes = clashes
+        self.overridable = overridable
+        super().__init__({"conflicts": [c.message() for c in clashes]}, code="conflict")
+
+
+def find_clashes(
+    *, employee_ids: list[int], start: datetime, end: datetime, exclude_id: int | None = None
+) -> list[Clash]:
+    """Scheduled, not cancelled activities of these employees overlapping [start, end).
+
+    Intervals are half-open, so a meeting ending at 11:00 and one starting at 11:00 do not
+    clash. One query, whatever the number of employees.
+    """
+    if not employee_ids or start is None or end is None:
+        return []
+    through = Activity.employees.through
+    rows = (
+        through.objects.filter(
+            employee_id__in=employee_ids,
+            activity__in_schedule=True,
+            activity__start__lt=end,
+            activity__end__gt=start,
+        )
+        .exclude(activity__status=ActivityStatus.CANCELLED)
+        .select_related("employee", "activity")
+        .order_by("activity__start", "employee__last_name", "employee_id")
+    )
+    if exclude_id is not None:
+        rows = rows.exclude(activity_id=exclude_id)
+    return [
+        Clash(
+            employee_id=row.employee_id,
+            employee_name=row.employee.full_name,
+            activity_id=row.activity_id,
+            subject=row.activity.subject,
+            start=row.activity.start,
+            end=row.activity.end,
+            all_day=row.activity.all_day,
+        )
+        for row in rows
+    ]
+
+
+def check_clashes(
+    *,
+    employee_ids: list[int],
+    start: datetime,
+    end: datetime,
+    exclude_id: int | None,
+    ignore: bool,
+) -> None:
+    """Raises ScheduleConflict when the policy does not let this save double-book."""
+    clashes = find_clashes(employee_ids=employee_ids, start=start, end=end, exclude_id=exclude_id)
+    if not clashes:
+        return
+    policy = conflict_policy()
+    if policy == "warn" and ignore:
+        return
+    raise ScheduleConflict(clashes, overridable=policy == "warn")
