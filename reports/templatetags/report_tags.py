@@ -10,7 +10,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def amount(value: Decimal, code: str) -> str:
+def amount(value: Decimal | None, code: str) -> str:
+    if not isinstance(value, Decimal):
+        return ""
     return Money(value, code).format()
 
 
