@@ -13,8 +13,22 @@ from schedule.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
-# The API fixtures (api, anonymous, admin_api) live in api/tests/conftest.py.
-pytest_plugins = ["api.tests.conftest"]
+
+@pytest.fixture
+def api(client, employee):
+    """Anna, an employee with no special rights, with a Bearer token."""
+    return ApiClient(client, issue_token(employee.user))
+
+
+@pytest.fixture
+def anonymous(client):
+    return ApiClient(client, None)
+
+
+@pytest.fixture
+def admin_api(client, admin_user):
+    return ApiClient(client, issue_token(admin_user))
+
 
 RANGE = {"start": "2026-03-23T00:00:00+01:00", "end": "2026-03-30T00:00:00+02:00"}
 
