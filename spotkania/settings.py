@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from spotkania.deployment import caches, session_engine
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -106,6 +108,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+
+# Reports read from a read replica when DATABASE_REPLICA_URL is set (spotkania/replica.py);
+# the tests use "default" in its place (MIRROR).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["spotkania.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "spotkania.replica.ReplicaMiddleware")
+REPLICA_PATHS = ["/reports/", "/api/v1/reports/"]
+
+# Cache and sessions: Redis through REDIS_URL, else memory and the database
+# (spotkania/deployment.py says why).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = caches(REDIS_URL)
+SESSION_ENGINE = session_engine(REDIS_URL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

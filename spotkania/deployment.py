@@ -1,0 +1,33 @@
+"""Where the cache and the sessions live: read by settings.py, tested on their own.
+
+The app keeps no state in its processes, so any number of them (gunicorn workers, app
+servers behind a load balancer) can serve any request:
+
+- with `REDIS_URL` (production): the cache in Redis, shared by every process; sessions
+  `cached_db`, read from Redis and written to the database as well, so a Redis restart
+  logs nobody out;
+- without it (a laptop, the tests): a per-process memory cache, which only ever holds
+  what can be computed again, and sessions in the database.
+"""
+
+from __future__ import annotations
+
+
+def caches(redis_url: str | None) -> dict:
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "spotkania",
+                # Seconds to give up on a Redis that does not answer.
+                "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            }
+        }
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def session_engine(redis_url: str | None) -> str:
+    if redis_url:
+        return "django.contrib.sessions.backends.cached_db"
+    return "django.contrib.sessions.backends.db"

@@ -1,0 +1,113 @@
+"""No state in the process: cache and sessions in Redis (REDIS_URL), reports on a replica.
+
+The Redis tests use the local Redis (127.0.0.1:6379, database 15, a key prefix of their
+own) and are skipped only when it does not answer; CI runs one.
+"""
+
+import uuid
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbStore
+from django.contrib.sessions.models import Session
+from django.core.cache import caches as cache_handler
+from django.http import HttpResponse
+from django.urls import reverse
+
+from activities.models import Activity
+from spotkania.deployment import caches, session_engine
+from spotkania.replica import REPLICA, ReplicaMiddleware, ReplicaRouter, replica_reads
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+needs_redis = pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+
+
+@pytest.fixture
+def redis_settings(settings):
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    settings.CACHES = caches(REDIS_URL)
+    settings.CACHES["default"]["KEY_PREFIX"] = prefix
+    settings.SESSION_ENGINE = session_engine(REDIS_URL)
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    cache_handler["default"].close()
+
+
+def test_without_redis_the_cache_is_memory_and_sessions_the_database():
+    assert caches("")["default"]["BACKEND"].endswith("LocMemCache")
+    assert session_engine("") == "django.contrib.sessions.backends.db"
+
+
+@needs_redis
+def test_the_cache_is_shared_through_redis(redis_settings):
+    cache = cache_handler["default"]
+    cache.set("answer", 42, 30)
+
+    raw = redis.Redis.from_url(REDIS_URL)
+    assert raw.exists(f"{redis_settings}:1:answer")
+    assert cache.get("answer") == 42
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_login_session_lives_in_redis_and_the_database(redis_settings, client, employee):
+    client.force_login(employee.user)
+    key = client.cookies["sessionid"].value
+
+    response = client.get(reverse("activities:list"))
+
+    assert response.status_code == 200
+    raw = redis.Redis.from_url(REDIS_URL)
+    assert raw.exists(f"{redis_settings}:1:{CachedDbStore.cache_key_prefix}{key}")
+    # Written through to the database too: a Redis restart logs nobody out.
+    assert Session.objects.filter(session_key=key).exists()
+
+
+@pytest.fixture
+def with_replica(monkeypatch):
+    """A replica in DATABASES (the router only looks at its name)."""
+    monkeypatch.setitem(django_settings.DATABASES, REPLICA, django_settings.DATABASES["default"])
+
+
+def test_reads_go_to_the_replica_only_inside_replica_reads(with_replica):
+    router = ReplicaRouter()
+
+    assert router.db_for_read(Activity) is None
+    with replica_reads():
+        assert router.db_for_read(Activity) == REPLICA
+        assert router.db_for_write(Activity) == "default"
+    assert router.allow_migrate(REPLICA, "activities") is False
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/reports/costs/", REPLICA),
+        ("GET", "/api/v1/reports/costs", REPLICA),
+        ("GET", "/customers/1/", None),
+        ("POST", "/reports/costs/", None),
+    ],
+)
+def test_only_reads_of_report_addresses_go_to_the_replica(with_replica, rf, method, path, expected):
+    seen = []
+
+    def view(request):
+        seen.append(ReplicaRouter().db_for_read(Activity))
+        return HttpResponse()
+
+    ReplicaMiddleware(view)(rf.generic(method, path))
+
+    assert seen == [expected]
+    assert ReplicaRouter().db_for_read(Activity) is None, "nothing leaks past the request"
