@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MO := locale/pl/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.mo
 
-.PHONY: run test install messages migrate demo lint format makemessages check-migrations
+.PHONY: run test install messages migrate demo lint format makemessages check-migrations bench
 
 run: install messages migrate demo
 	@echo ""
@@ -53,6 +53,13 @@ format: install
 
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Benchmark of issue 7 (not part of `make test`): bench/README.md. SCALE=1000000 for the
+# full run; PostgreSQL too when DATABASE_URL points at one (a database for the benchmark
+# only: it is filled with generated data).
+SCALE ?= 100000
+bench: install messages
+	$(PY) bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 # Needs GNU gettext (apt-get install gettext); only for developers changing strings.
 makemessages: install
