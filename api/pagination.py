@@ -1,7 +1,15 @@
-"""`page` and `page_size` of every list endpoint, answering {"items": [...], "count": N}."""
+"""`page` and `page_size` of every list endpoint, answering {"items": [...], "count": N}.
+
+`count` is exact up to 10 000 rows and stops there (spotkania.paging.COUNT_LIMIT): a
+count of 10 000 means "10 000 or more". Counting a million rows exactly would cost more
+than the page itself; a client that needs everything pages until a page comes back
+short, or narrows its filters.
+"""
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
+
+from spotkania.paging import bounded_count
 
 MAX_PAGE_SIZE = 200
 
@@ -12,6 +20,6 @@ class PageParams(Schema):
 
 
 def page_of(queryset: QuerySet, params: PageParams) -> tuple[list, int]:
-    """One page of `queryset` and the number of all its rows (two queries)."""
+    """One page of `queryset` and the number of its rows up to 10 000 (two queries)."""
     start = (params.page - 1) * params.page_size
-    return list(queryset[start : start + params.page_size]), queryset.count()
+    return list(queryset[start : start + params.page_size]), bounded_count(queryset)[0]

@@ -1,0 +1,44 @@
+"""Bounded counting: lists count up to COUNT_LIMIT, so a page costs the same at any size."""
+
+import pytest
+from django.urls import reverse
+
+from activities.models import Activity
+from activities.tests.factories import ActivityFactory
+from api.models import ApiToken
+from spotkania import paging
+
+
+@pytest.fixture
+def five_activities(customer):
+    return ActivityFactory.create_batch(5, customer=customer)
+
+
+@pytest.mark.django_db
+def test_count_is_exact_up_to_the_limit_and_stops_there(five_activities):
+    assert paging.bounded_count(Activity.objects.all(), 5) == (5, False)
+    assert paging.bounded_count(Activity.objects.all(), 3) == (3, True)
+
+
+@pytest.mark.django_db
+def test_list_page_counts_at_most_the_limit(logged_in, five_activities, monkeypatch, settings):
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 4)
+    settings.ACTIVITY_PAGE_SIZE = 2
+
+    page = logged_in.get(reverse("activities:list")).context["page_obj"]
+
+    assert page.paginator.count == 4 and page.paginator.capped
+    assert page.paginator.num_pages == 2
+
+
+@pytest.mark.django_db
+def test_api_count_stops_at_the_limit(client, employee, five_activities, monkeypatch):
+    """The contract stays {"items": [...], "count": N}; N is exact below the limit."""
+    _token, raw = ApiToken.issue(user=employee.user)
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert client.get("/api/v1/activities", headers=headers).json()["count"] == 5
+
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
+    body = client.get("/api/v1/activities", {"page_size": 2}, headers=headers).json()
+
+    assert body["count"] == 3 and len(body["items"]) == 2
