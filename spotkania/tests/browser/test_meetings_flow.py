@@ -9,15 +9,14 @@ from activities.models import Activity
 from customers.models import Customer
 from employees.tests.factories import EmployeeFactory, UserFactory
 
-# The live server needs committed data; serialized_rollback restores what the data
-# migrations seeded (priorities, categories, currencies) after each test's flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The live server needs committed data (conftest.crm_dictionaries re-seeds the dictionaries).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "secret-pass-123"
 
 
 @pytest.fixture
-def salesperson(django_db_setup):
+def salesperson(transactional_db):
     user = UserFactory(username="ewa", password=PASSWORD)
     return EmployeeFactory(user=user, first_name="Ewa", last_name="Lis")
 
