@@ -296,10 +296,10 @@ def _clean_rate(rate: Decimal | None) -> Decimal:
     if rate is None or not isinstance(rate, Decimal) or not rate.is_finite():
         raise ValidationError({"rate": _("Enter a rate, e.g. 4,2705.")})
     if rate <= 0:
-        raise ValidationError({"rate": _("A rate is greater than zero.")})
+        raise ValidationError({"rate": _("A rate must be greater than zero.")})
     if rate >= RATE_MAX:
         raise ValidationError(
-            {"rate": _("The rate is too large (less than %(max)s).") % {"max": RATE_MAX}}
+            {"rate": _("The rate is too large: it must be less than %(max)s.") % {"max": RATE_MAX}}
         )
     exponent = rate.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > RATE_PLACES:
