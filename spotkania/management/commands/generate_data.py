@@ -235,10 +235,14 @@ class Writer:
 
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
+        self.extra: dict[str, tuple[tuple[str, ...], tuple]] = {}
 
     def write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         if not rows:
             return
+        if table in self.extra:
+            more, values = self.extra[table]
+            columns, rows = columns + more, [row + values for row in rows]
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
         if self.postgres:
             with (
@@ -752,20 +756,30 @@ def _next_id(model) -> int:
     return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
 
 
-def _check_columns() -> None:
-    """Fails loudly when a model gained a column this command does not fill."""
+def _extra_columns() -> dict[str, tuple[tuple[str, ...], tuple]]:
+    """Per table, the columns a model gained since this command was written, filled with
+    their defaults (e.g. a `version` starting at 1); fails loudly on a column it cannot
+    fill or one that is gone."""
+    extra = {}
     for model, columns in (
         (Activity, ACTIVITY_COLUMNS),
         (Customer, CUSTOMER_COLUMNS),
         (ContactPerson, CONTACT_COLUMNS),
         (Employee, EMPLOYEE_COLUMNS),
     ):
-        actual = {f.column for f in model._meta.concrete_fields}
-        if actual != set(columns):
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        gone = set(columns) - set(fields)
+        new = [fields[c] for c in fields if c not in columns]
+        unfillable = [f.column for f in new if not f.has_default() and not f.null]
+        if gone or unfillable:
             raise CommandError(
                 f"generate_data does not know the columns of {model.__name__}: "
-                f"{sorted(actual ^ set(columns))}; update ACTIVITY_COLUMNS and friends."
+                f"{sorted(gone | set(unfillable))}; update ACTIVITY_COLUMNS and friends."
             )
+        if new:
+            values = tuple(f.get_default() if f.has_default() else None for f in new)
+            extra[model._meta.db_table] = (tuple(f.column for f in new), values)
+    return extra
 
 
 def generate(
@@ -786,7 +800,7 @@ def generate(
     `now` decides which activities are over (ended or cancelled) and which are planned;
     from `bulk_from` activities on, the indexes of the big tables are rebuilt at the end
     rather than updated row by row."""
-    _check_columns()
+    extra = _extra_columns()
     if Activity.objects.exists() and not force:
         raise CommandError(
             "The database already has activities; generate_data fills an empty one "
@@ -803,6 +817,7 @@ def generate(
         now=now or timezone.now(),
         progress=progress,
     )
+    generator.writer.extra = extra
     with transaction.atomic():
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
