@@ -244,11 +244,20 @@ class Bench:
 
         with CaptureQueriesContext(self.connection) as captured:
             fn()
-        return [
-            q["sql"]
-            for q in captured.captured_queries
-            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT)", q["sql"], re.I)
-        ]
+        statements = []
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            # Transactions are the app's business; a server-side cursor (QuerySet.iterator()
+            # on PostgreSQL) is replayed as its plain SELECT.
+            if re.match(
+                r"\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|FETCH|CLOSE|MOVE)\b", sql, re.I
+            ):
+                continue
+            sql = re.sub(
+                r"^\s*DECLARE\s+\S+\s+.*?\bCURSOR\b.*?\bFOR\s+", "", sql, flags=re.I | re.S
+            )
+            statements.append(sql)
+        return statements
 
     def replay(self, statements: list[str]):
         def run() -> None:
