@@ -290,6 +290,8 @@ class ActivityForm(forms.Form):
         label=_("Send invitations to the participants (e-mail)"), required=False
     )
     ignore_conflicts = forms.BooleanField(label=_("Save despite the overlap"), required=False)
+    # The version the user read (optimistic locking); a save on an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     # Fields whose errors the template shows inside another field's block.
     FOLLOW_UP_FIELDS = ("follow_up_value", "follow_up_unit", "follow_up_at", "follow_up_kind")
@@ -409,7 +411,14 @@ class ActivityForm(forms.Form):
             "actual_cost": activity.actual_cost,
             "actual_cost_currency": activity.actual_cost_currency_id or Currency.base_code(),
             "notes": activity.notes,
+            "version": activity.version,
         }
+
+    def offer_version(self, version: int) -> None:
+        """After a refused stale save: the user has seen the differences, so saving the
+        same entries again (now on the current version) replaces the saved values."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(version)
 
     def _limit_choices(self, activity: Activity | None) -> None:
         """Active dictionary entries and employees, plus those the activity already names

@@ -26,6 +26,7 @@ from dictionaries.money import MAX_AMOUNT, Money
 from employees.models import Employee
 from schedule.conflicts import check_clashes
 from schedule.invitations import CANCEL, REQUEST, InvitationReport, invitations_send_on_commit
+from spotkania.versions import Change, StaleVersion, changes_between, label_of, show
 
 DEFAULT_LENGTH = {
     ActivityKind.MEETING: timedelta(hours=1),
@@ -389,6 +390,44 @@ def _refuse_if_ended(activity: Activity) -> None:
         )
 
 
+# The fields of the form compared when a save on a stale version is refused.
+_COMPARED_FIELDS = (
+    "kind",
+    "subject",
+    "customer",
+    "leader",
+    "start",
+    "end",
+    "time_zone",
+    "all_day",
+    "place",
+    "notes",
+    "priority",
+    "category",
+    "in_schedule",
+    "expected_cost",
+    "expected_cost_currency",
+    "actual_cost",
+    "actual_cost_currency",
+)
+
+
+def _refuse_if_stale(activity: Activity, data: ActivityInput, expected_version: int | None):
+    """Optimistic locking: `expected_version` is the version the user read. When the (locked)
+    row has moved on, nothing is saved and StaleVersion lists what differs between the
+    saved activity and the submission."""
+    if expected_version is None or expected_version == activity.version:
+        return
+    values = _validate(data, current=activity, errors=Errors())
+    changes = changes_between(activity, values, _COMPARED_FIELDS)
+    participants = (("contact_persons", data.contact_persons), ("employees", values["employees"]))
+    for name, yours in participants:
+        theirs = list(getattr(activity, name).all())
+        if {o.pk for o in theirs} != {o.pk for o in yours}:
+            changes.append(Change(name, label_of(Activity, name), show(theirs), show(yours)))
+    raise StaleVersion(current_version=activity.version, changes=changes)
+
+
 # A change of these is a move: participants are sent the new invitation.
 _INVITATION_FIELDS = ("start", "end", "all_day", "time_zone", "place")
 
@@ -402,14 +441,17 @@ def activity_update(
     follow_up: FollowUp | None = None,
     ignore_conflicts: bool = True,
     invitations: InvitationReport | None = None,
+    expected_version: int | None = None,
 ) -> Activity:
     """Saves changes to a planned or cancelled activity (an ended one is locked).
 
     `invitations`, when given, sends the updated invitation after commit if the meeting
     moved (time or place); other changes do not bother the participants.
+    `expected_version`, when given, refuses (StaleVersion) a save based on an older version.
     """
     activity = _locked(activity)
     _refuse_if_ended(activity)
+    _refuse_if_stale(activity, data, expected_version)
     errors = Errors()
     values = _validate(data, current=activity, errors=errors)
     _check_follow_up(follow_up, values.get("start"), errors)

@@ -26,6 +26,7 @@ from schedule.conflicts import ScheduleConflict
 from schedule.invitations import InvitationReport
 from schedule.views import report_invitations
 from spotkania.paging import paginate, query_without_page
+from spotkania.versions import StaleVersion
 
 NEW_TITLES = {
     ActivityKind.MEETING: gettext_lazy("New meeting"),
@@ -66,8 +67,9 @@ def _when(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
-def _form_page(request, form: ActivityForm, *, title: str, activity: Activity | None):
+def _form_page(request, form: ActivityForm, *, title: str, activity: Activity | None, stale=None):
     context = {
+        "stale": stale,
         "nav": "activities",
         "form": form,
         "title": title,
@@ -168,6 +170,7 @@ def activity_edit(request, pk: int):
     form = ActivityForm(
         request.POST or None, activity=activity, user_employee=_user_employee(request)
     )
+    stale = None
     if request.method == "POST" and form.is_valid():
         follow_up = form.to_follow_up()
         invitations = _invitations(form)
@@ -179,7 +182,11 @@ def activity_edit(request, pk: int):
                 updated_by=request.user,
                 ignore_conflicts=form.cleaned_data.get("ignore_conflicts", False),
                 invitations=invitations,
+                expected_version=form.cleaned_data.get("version"),
             )
+        except StaleVersion as exc:
+            stale = exc
+            form.offer_version(exc.current_version)
         except ScheduleConflict as conflict:
             form.schedule_conflict = conflict
         except ValidationError as error:
@@ -192,7 +199,7 @@ def activity_edit(request, pk: int):
         "kind": activity.get_kind_display(),
         "subject": activity.subject,
     }
-    return _form_page(request, form, title=title, activity=activity)
+    return _form_page(request, form, title=title, activity=activity, stale=stale)
 
 
 def _success(request, activity: Activity, *, with_follow_up: bool) -> None:

@@ -19,6 +19,8 @@ from django.utils.translation import ngettext
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from spotkania.versions import StaleVersion, etag
+
 ERROR_DESCRIPTION = (
     'Errors answer `{"detail": "<sentence>", "errors": {"<field>": ["<message>"]}}` '
     "in the language of `Accept-Language` (pl or en); `errors` comes with 400 and 422 "
@@ -198,6 +200,17 @@ def install(api) -> None:
     @api.exception_handler(Conflict)
     def on_conflict(request, exc):
         return respond(request, 409, exc.message)
+
+    @api.exception_handler(StaleVersion)
+    def on_stale_version(request, exc):
+        body = {
+            "detail": exc.message,
+            "version": exc.current_version,
+            "changes": [change.as_dict() for change in exc.changes],
+        }
+        response = api.create_response(request, body, status=409)
+        response["ETag"] = etag(exc.current_version)
+        return response
 
     @api.exception_handler(IntegrityError)
     def on_integrity_error(request, exc):

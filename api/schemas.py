@@ -57,6 +57,14 @@ class ErrorOut(Schema):
         description="400 and 422 only: messages per offending field (nested fields joined "
         "with dots, e.g. `expected_cost.amount`; the request as a whole under `__all__`).",
     )
+    version: int | None = Field(
+        None, description="409 on a stale version only: the record's current version."
+    )
+    changes: list[dict[str, str]] | None = Field(
+        None,
+        description="409 on a stale version only: `{field, label, theirs, yours}` per field "
+        "whose saved value differs from the one sent.",
+    )
 
 
 # --- authentication -------------------------------------------------------------------
@@ -95,6 +103,9 @@ class CustomerPatch(Schema):
     phone: Text(40) | None = None
     address: Text() | None = None
     is_active: bool | None = None
+    version: int | None = Field(
+        None, description="The version read (its ETag); a stale one answers 409."
+    )
 
 
 class CustomerOut(Schema):
@@ -106,6 +117,7 @@ class CustomerOut(Schema):
     phone: str
     address: str
     is_active: bool
+    version: int
 
 
 class CustomerPage(Schema):
@@ -131,6 +143,9 @@ class ContactPatch(Schema):
     email: Text(254) | None = None
     phone: Text(40) | None = None
     is_active: bool | None = None
+    version: int | None = Field(
+        None, description="The version read (its ETag); a stale one answers 409."
+    )
 
 
 class ContactOut(Schema):
@@ -142,6 +157,7 @@ class ContactOut(Schema):
     email: str
     phone: str
     is_active: bool
+    version: int
 
 
 class ContactPage(Schema):
@@ -311,6 +327,9 @@ class ActivityPatch(Schema):
     expected_cost: Money | None = None
     actual_cost: Money | None = None
     follow_up: FollowUp | None = Field(None, description=_ACTIVITY_DOC["follow_up"])
+    version: int | None = Field(
+        None, description="The version read (its ETag); a stale one answers 409."
+    )
 
 
 class ActivityEndIn(Schema):

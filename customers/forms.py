@@ -34,6 +34,27 @@ class BootstrapFormMixin:
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
+class VersionedFormMixin:
+    """A hidden `version`: the version of the record the user read, sent back with the save
+    so that `customers.services` can refuse it if someone saved the record meanwhile.
+
+    Optional, so a client that does not send it saves as before (no check)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, min_value=1
+        )
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+
+    def offer_version(self, version: int) -> None:
+        """After a refused stale save: the user has seen the differences, so saving the
+        same entries again (now on the current version) replaces the saved values."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(version)
+
+
 class CustomerModelForm(forms.ModelForm):
     """A customer with its NIP normalised to ten digits.
 
@@ -58,12 +79,12 @@ class CustomerModelForm(forms.ModelForm):
         return normalize_nip(value) if value else ""
 
 
-class CustomerForm(BootstrapFormMixin, CustomerModelForm):
+class CustomerForm(VersionedFormMixin, BootstrapFormMixin, CustomerModelForm):
     """The customer form of the web pages. Deactivating is unticking `is_active` here:
     a customer with activities is kept, not deleted."""
 
 
-class ContactPersonForm(BootstrapFormMixin, forms.ModelForm):
+class ContactPersonForm(VersionedFormMixin, BootstrapFormMixin, forms.ModelForm):
     """A contact person; the customer comes from the URL, never from the posted data,
     so a person cannot be moved to another customer by editing the form."""
 

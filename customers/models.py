@@ -27,6 +27,9 @@ class Customer(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Raised by every save through customers.services: a form or API call made on an
+    # older version is refused rather than overwriting what someone saved meanwhile.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["name", "id"]
@@ -60,6 +63,8 @@ class ContactPerson(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Optimistic locking, as on Customer.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

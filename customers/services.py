@@ -1,11 +1,16 @@
-"""Rules about customers that reach beyond one form: what may be deleted."""
+"""Rules about customers that reach beyond one form: what may be deleted, and saving
+changes only on the version the user read (optimistic locking, spotkania.versions)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer
+from customers.models import ContactPerson, Customer
+from spotkania.versions import check_version
+
+CUSTOMER_FIELDS = ("code", "name", "tax_id", "address", "email", "phone", "is_active")
+CONTACT_PERSON_FIELDS = ("first_name", "last_name", "position", "email", "phone", "is_active")
 
 HAS_ACTIVITIES = _(
     "This customer has CRM activities, so it cannot be deleted: their history would be "
@@ -29,3 +34,45 @@ def customer_delete(*, customer: Customer) -> None:
         customer.delete()
     except ProtectedError as exc:
         raise ValidationError(HAS_ACTIVITIES, code="customer_has_activities") from exc
+
+
+def _update(model, *, pk: int, values: dict, names, expected_version: int | None):
+    """Locks the row, refuses a stale version (StaleVersion, nothing written), saves the
+    given fields and raises the version by one."""
+    row = model.objects.select_for_update().get(pk=pk)
+    values = {name: value for name, value in values.items() if name in names}
+    check_version(row, expected=expected_version, values=values, names=names)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.version += 1
+    row.save()
+    return row
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: Customer, values: dict, expected_version: int | None = None
+) -> Customer:
+    """Saves a customer's fields (already checked by its form) if nobody saved it since
+    `expected_version` (None: no check)."""
+    return _update(
+        Customer,
+        pk=customer.pk,
+        values=values,
+        names=CUSTOMER_FIELDS,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def contact_person_update(
+    *, contact_person: ContactPerson, values: dict, expected_version: int | None = None
+) -> ContactPerson:
+    """Saves a contact person's fields (its customer never changes) on the version read."""
+    return _update(
+        ContactPerson,
+        pk=contact_person.pk,
+        values=values,
+        names=CONTACT_PERSON_FIELDS,
+        expected_version=expected_version,
+    )

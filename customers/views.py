@@ -18,9 +18,12 @@ from activities.selectors import activity_list as select_activities
 from customers.forms import ContactPersonForm, CustomerFilterForm, CustomerForm
 from customers.models import ContactPerson, Customer
 from customers.selectors import contact_persons_of, customer_search
+from customers.services import contact_person_update
 from customers.services import customer_delete as delete_customer
+from customers.services import customer_update as update_customer
 from reports.selectors import cost_report
 from spotkania.paging import paginate, query_without_page
+from spotkania.versions import StaleVersion
 
 SEARCH_LIMIT = 20
 CUSTOMER_PAGE_SIZE = 25
@@ -148,11 +151,22 @@ def customer_create(request):
 def customer_update(request, pk: int):
     customer = get_object_or_404(Customer, pk=pk)
     form = CustomerForm(request.POST or None, instance=customer)
+    stale = None
     if request.method == "POST" and form.is_valid():
-        customer = form.save()
-        messages.success(request, _("Customer “%(name)s” was saved.") % {"name": customer})
-        return redirect(customer)
-    context = {"nav": "customers", "form": form, "customer": customer}
+        try:
+            customer = update_customer(
+                customer=customer,
+                values=form.cleaned_data,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleVersion as exc:
+            stale = exc
+            form.offer_version(exc.current_version)
+            customer = Customer.objects.get(pk=pk)  # the form changed the instance in memory
+        else:
+            messages.success(request, _("Customer “%(name)s” was saved.") % {"name": customer})
+            return redirect(customer)
+    context = {"nav": "customers", "form": form, "customer": customer, "stale": stale}
     return TemplateResponse(request, "customers/customer_form.html", context)
 
 
@@ -195,9 +209,25 @@ def contact_create(request, customer_pk: int):
 def contact_update(request, pk: int):
     contact = get_object_or_404(ContactPerson.objects.select_related("customer"), pk=pk)
     form = ContactPersonForm(request.POST or None, instance=contact)
+    stale = None
     if request.method == "POST" and form.is_valid():
-        contact = form.save()
-        messages.success(request, _("Contact person “%(name)s” was saved.") % {"name": contact})
-        return redirect(contact.customer)
-    context = {"nav": "customers", "form": form, "customer": contact.customer, "contact": contact}
+        try:
+            contact = contact_person_update(
+                contact_person=contact,
+                values=form.cleaned_data,
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except StaleVersion as exc:
+            stale = exc
+            form.offer_version(exc.current_version)
+        else:
+            messages.success(request, _("Contact person “%(name)s” was saved.") % {"name": contact})
+            return redirect(contact.customer)
+    context = {
+        "nav": "customers",
+        "form": form,
+        "customer": contact.customer,
+        "contact": contact,
+        "stale": stale,
+    }
     return TemplateResponse(request, "customers/contact_form.html", context)

@@ -37,6 +37,7 @@ from api.schemas import (
     StatusName,
     Text,
 )
+from api.versions import VERSION_DESCRIPTION, expected_version, set_etag
 from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority
 from dictionaries.money import MAX_AMOUNT, Money
@@ -139,8 +140,10 @@ def activity_index(request, params: Query[ActivityListParams]):
 @router.get(
     "/activities/{activity_id}", response={200: ActivityOut, **READ_ERRORS}, summary="An activity"
 )
-def activity_read(request, activity_id: int):
-    return activity_out(_activity(activity_id))
+def activity_read(request, activity_id: int, response: HttpResponse):
+    activity = _activity(activity_id)
+    set_etag(response, activity.version)
+    return activity_out(activity)
 
 
 # --- writing --------------------------------------------------------------------------
@@ -397,6 +400,7 @@ def activity_create(
     )
     saved = activity_detail(pk=activity.pk)
     _schedule_headers(response, saved, report)
+    set_etag(response, saved.version)
     return Status(201, activity_out(saved))
 
 
@@ -405,7 +409,8 @@ def activity_create(
     response={200: ActivityOut, **WRITE_ERRORS},
     summary="Change an activity",
     description="An ended activity is read-only: 409 until someone allowed reopens it.\n"
-    + SCHEDULE_DESCRIPTION,
+    + SCHEDULE_DESCRIPTION
+    + VERSION_DESCRIPTION,
 )
 def activity_change(
     request,
@@ -416,6 +421,7 @@ def activity_change(
     send_invitations: bool = False,
 ):
     current = _activity(activity_id)
+    version = expected_version(request, payload.version)
     # An ended activity: the service refuses before it reads the data (409 below).
     resolver = _Resolver()
     data, follow_up = _input(request, payload.model_fields_set, payload, current, resolver)
@@ -429,9 +435,11 @@ def activity_change(
         follow_up=follow_up,
         ignore_conflicts=ignore_conflicts,
         invitations=report,
+        expected_version=version,
     )
     saved = activity_detail(pk=activity.pk)
     _schedule_headers(response, saved, report)
+    set_etag(response, saved.version)
     return activity_out(saved)
 
 

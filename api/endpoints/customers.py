@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -21,6 +22,8 @@ from api.schemas import (
     ErrorOut,
     Text,
 )
+from api.versions import VERSION_DESCRIPTION, expected_version, set_etag
+from customers import services as customer_services
 from customers.forms import ContactPersonForm, CustomerModelForm
 from customers.models import ContactPerson, Customer
 from customers.selectors import contact_persons_of, customer_search
@@ -43,6 +46,7 @@ def _form_errors(form) -> ApiValidationError:
 def _sent(payload) -> dict:
     """The fields a PATCH sent; null for a flag leaves it as it is."""
     data = payload.dict(exclude_unset=True)
+    data.pop("version", None)
     return {k: v for k, v in data.items() if not (v is None and k == "is_active")}
 
 
@@ -56,11 +60,11 @@ def _saved(form):
 
 
 def customer_out(customer: Customer) -> dict:
-    return {f: getattr(customer, f) for f in ("id", *CUSTOMER_FIELDS)}
+    return {f: getattr(customer, f) for f in ("id", *CUSTOMER_FIELDS, "version")}
 
 
 def contact_out(person: ContactPerson) -> dict:
-    data = {f: getattr(person, f) for f in ("id", *CONTACT_FIELDS)}
+    data = {f: getattr(person, f) for f in ("id", *CONTACT_FIELDS, "version")}
     data["customer"] = person.customer_id
     return data
 
@@ -89,20 +93,30 @@ def customer_create(request, payload: CustomerIn):
 @router.get(
     "/customers/{customer_id}", response={200: CustomerOut, **READ_ERRORS}, summary="A customer"
 )
-def customer_detail(request, customer_id: int):
-    return customer_out(_customer(customer_id))
+def customer_detail(request, customer_id: int, response: HttpResponse):
+    customer = _customer(customer_id)
+    set_etag(response, customer.version)
+    return customer_out(customer)
 
 
 @router.patch(
     "/customers/{customer_id}",
     response={200: CustomerOut, **WRITE_ERRORS},
     summary="Change a customer",
+    description="Only the fields sent change." + VERSION_DESCRIPTION,
 )
-def customer_update(request, customer_id: int, payload: CustomerPatch):
+def customer_update(request, customer_id: int, payload: CustomerPatch, response: HttpResponse):
+    version = expected_version(request, payload.version)
     with transaction.atomic():
         customer = _customer(customer_id, lock=True)
         data = model_to_dict(customer, fields=CUSTOMER_FIELDS) | _sent(payload)
-        customer = _saved(CustomerModelForm(data=data, instance=customer))
+        form = CustomerModelForm(data=data, instance=customer)
+        if not form.is_valid():
+            raise _form_errors(form)
+        customer = customer_services.customer_update(
+            customer=customer, values=form.cleaned_data, expected_version=version
+        )
+    set_etag(response, customer.version)
     return customer_out(customer)
 
 
@@ -147,20 +161,30 @@ def contact_create(request, customer_id: int, payload: ContactIn):
 @router.get(
     "/contacts/{contact_id}", response={200: ContactOut, **READ_ERRORS}, summary="A contact person"
 )
-def contact_detail(request, contact_id: int):
-    return contact_out(_contact(contact_id))
+def contact_detail(request, contact_id: int, response: HttpResponse):
+    person = _contact(contact_id)
+    set_etag(response, person.version)
+    return contact_out(person)
 
 
 @router.patch(
     "/contacts/{contact_id}",
     response={200: ContactOut, **WRITE_ERRORS},
     summary="Change a contact person",
+    description="Only the fields sent change." + VERSION_DESCRIPTION,
 )
-def contact_update(request, contact_id: int, payload: ContactPatch):
+def contact_update(request, contact_id: int, payload: ContactPatch, response: HttpResponse):
+    version = expected_version(request, payload.version)
     with transaction.atomic():
         person = _contact(contact_id, lock=True)
         data = model_to_dict(person, fields=CONTACT_FIELDS) | _sent(payload)
-        person = _saved(ContactPersonForm(data=data, instance=person))
+        form = ContactPersonForm(data=data, instance=person)
+        if not form.is_valid():
+            raise _form_errors(form)
+        person = customer_services.contact_person_update(
+            contact_person=person, values=form.cleaned_data, expected_version=version
+        )
+    set_etag(response, person.version)
     return contact_out(person)
 
 
