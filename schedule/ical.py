@@ -60,12 +60,12 @@ def _address(email: str, name: str, **params) -> vCalAddress:
     return address
 
 
-def _description(activity: Activity, url: str | None) -> str:
+def _description(activity: Activity, url: str | None, *, internal: bool) -> str:
     lines = [f"{_('Customer')}: {activity.customer.name}"]
     persons = ", ".join(p.full_name for p in activity.contact_persons.all())
     if persons:
         lines.append(f"{_('Contact persons')}: {persons}")
-    if activity.notes:
+    if internal and activity.notes:
         lines += ["", activity.notes]
     if url:
         lines += ["", url]
@@ -73,10 +73,17 @@ def _description(activity: Activity, url: str | None) -> str:
 
 
 def activity_event(
-    activity: Activity, *, priorities: PriorityScale, base_url: str | None = None
+    activity: Activity,
+    *,
+    priorities: PriorityScale,
+    base_url: str | None = None,
+    internal: bool = True,
 ) -> Event:
     """One VEVENT. Needs the activity's customer, priority, category, leader, employees
-    and contact persons loaded (see schedule.selectors.feed_activities)."""
+    and contact persons loaded (see schedule.selectors.feed_activities).
+
+    `internal=False` leaves out the notes: invitations also go to the customer's contact
+    persons, and notes are the sales team's own (a discount limit, an opinion)."""
     event = Event()
     event.add("uid", activity_uid(activity))
     event.add("sequence", activity.version)
@@ -94,7 +101,7 @@ def activity_event(
     if activity.place:
         event.add("location", activity.place)
     url = f"{base_url.rstrip('/')}{activity.get_absolute_url()}" if base_url else None
-    event.add("description", _description(activity, url))
+    event.add("description", _description(activity, url, internal=internal))
     if url:
         event.add("url", url)
     event.add("status", STATUSES.get(activity.status, "CONFIRMED"))
@@ -142,8 +149,10 @@ def calendar_of(
     name: str | None = None,
     method: str | None = None,
     base_url: str | None = None,
+    internal: bool = True,
 ) -> Calendar:
-    """A VCALENDAR of these activities, with a VTIMEZONE for every zone they use."""
+    """A VCALENDAR of these activities, with a VTIMEZONE for every zone they use.
+    `internal=False` for anything sent outside the company (see activity_event)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -156,7 +165,9 @@ def calendar_of(
     first: date | None = None
     last: date | None = None
     for activity in activities:
-        calendar.add_component(activity_event(activity, priorities=priorities, base_url=base_url))
+        calendar.add_component(
+            activity_event(activity, priorities=priorities, base_url=base_url, internal=internal)
+        )
         if not activity.all_day:
             day = activity.local_start.date()
             first = day if first is None or day < first else first

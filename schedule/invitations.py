@@ -44,7 +44,8 @@ def invitations_send(*, activity_id: int, method: str) -> list[str]:
     from schedule.selectors import feed_activities
 
     activity = feed_activities().get(pk=activity_id)
-    calendar = calendar_of([activity], method=method)
+    # Contact persons receive it too: no internal notes.
+    calendar = calendar_of([activity], method=method, internal=False)
     payload = calendar.to_ical()
     recipients = recipients_of(activity)
     if not recipients:

@@ -158,3 +158,24 @@ def test_detail_page_offers_to_notify_on_cancel(logged_in, employee):
     activity = ActivityFactory(leader=employee)
     body = logged_in.get(activity.get_absolute_url()).content.decode()
     assert 'id="cancel-send-invitations"' in body and "checked" in body
+
+
+def test_internal_notes_stay_out_of_invitations_but_not_the_feed(
+    logged_in, customer, contact, employee, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create(
+            logged_in,
+            customer,
+            contact,
+            employee,
+            send_invitations="on",
+            notes="INTERNAL: max discount 15%",
+        )
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        _mimetype, _method, event = invitation(message)
+        assert "INTERNAL" not in event.description.value
+    activity = Activity.objects.get()
+    download = logged_in.get(reverse("schedule:activity_ics", args=[activity.pk]))
+    assert b"INTERNAL: max discount 15%" in download.content
