@@ -19,29 +19,34 @@ def profile(request):
         preferences.save()
         messages.success(request, _("Your preferences were saved."))
         return redirect("employees:profile")
+    return _profile_page(request, employee=employee, preferences=preferences)
+
+
+def _profile_page(request, *, employee, preferences, new_token=None):
     context = {
         "employee": employee,
         "preferences": preferences,
         "token_form": TokenForm(),
         "tokens": ApiToken.objects.filter(user=request.user),
-        "new_token": request.session.pop("new_api_token", None),
+        "new_token": new_token,
     }
     return TemplateResponse(request, "employees/profile.html", context)
 
 
 @require_POST
 def token_create(request):
-    """Issues an API token; it is shown once, on the next page, and never stored."""
+    """Issues an API token and shows it in this response only: it is stored nowhere (not
+    even in the session), just its hash."""
     form = TokenForm(request.POST)
-    if form.is_valid():
-        _token, raw = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
-        # The session carries the token across the redirect (POST/redirect/GET) and the
-        # profile page pops it, so a reload does not show it again.
-        request.session["new_api_token"] = raw
-        messages.success(request, _("Your new API token is shown below. Copy it now."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("The token was not created: the name is too long."))
-    return redirect("employees:profile")
+        return redirect("employees:profile")
+    _token, raw = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])
+    messages.success(request, _("Your new API token is shown below. Copy it now."))
+    employee = getattr(request.user, "employee", None)
+    return _profile_page(
+        request, employee=employee, preferences=PreferencesForm(instance=employee), new_token=raw
+    )
 
 
 @require_POST

@@ -33,8 +33,7 @@ def test_unknown_time_zone_is_refused_on_the_field(logged_in, employee):
 
 
 def test_token_is_shown_once_and_opens_the_api(logged_in, employee):
-    logged_in.post(reverse("employees:token_create"), {"name": "Web shop"})
-    first = logged_in.get(reverse("employees:profile"))
+    first = logged_in.post(reverse("employees:token_create"), {"name": "Web shop"})
     raw = first.context["new_token"]
     assert raw and raw in first.content.decode()
     token = ApiToken.objects.get(user=employee.user)
@@ -46,6 +45,8 @@ def test_token_is_shown_once_and_opens_the_api(logged_in, employee):
 
     api = logged_in.get("/api/v1/customers", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert api.status_code == 200
+    session = logged_in.session
+    assert raw not in str(dict(session.items()))
 
 
 def test_revoked_token_no_longer_opens_the_api(logged_in, employee):
