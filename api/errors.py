@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from spotkania.faults import database_unavailable
 from spotkania.versions import StaleVersion, etag
 
 ERROR_DESCRIPTION = (
@@ -211,6 +212,13 @@ def install(api) -> None:
         response = api.create_response(request, body, status=409)
         response["ETag"] = etag(exc.current_version)
         return response
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def on_database_fault(request, exc):
+        # The database restarted or a connection died: 503, logged; the next request
+        # reconnects by itself (spotkania/faults.py).
+        return database_unavailable(request, exc)
 
     @api.exception_handler(IntegrityError)
     def on_integrity_error(request, exc):

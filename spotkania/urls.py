@@ -18,3 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
 ]
+
+# A database fault outside a view (a middleware reading the session) is a 503 too.
+handler500 = "spotkania.faults.server_error"
