@@ -2,9 +2,18 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import translation
 
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from employees.tests.factories import EmployeeFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Services speak the active language; a test that reads their messages reads English
+    unless it asks for Polish, whatever ran before it in the same thread."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
