@@ -25,6 +25,7 @@ from employees.models import Employee
 from schedule.conflicts import ScheduleConflict
 from schedule.invitations import InvitationReport
 from schedule.views import report_invitations
+from spotkania.htmx import render_page
 from spotkania.paging import paginate, query_without_page
 from spotkania.versions import StaleVersion
 
@@ -45,10 +46,7 @@ def activity_list(request):
         "page_obj": paginate(request, activities, settings.ACTIVITY_PAGE_SIZE),
         "query": query_without_page(request),
     }
-    template = "activities/activity_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#activity-table"
-    return TemplateResponse(request, template, context)
+    return render_page(request, "activities/activity_list.html", context, fragment="activity-table")
 
 
 def _get_activity(pk: int) -> Activity:

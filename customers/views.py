@@ -7,7 +7,6 @@ from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +21,7 @@ from customers.services import contact_person_update
 from customers.services import customer_delete as delete_customer
 from customers.services import customer_update as update_customer
 from reports.selectors import cost_report
+from spotkania.htmx import render_page, wants_fragment
 from spotkania.paging import paginate, query_without_page
 from spotkania.versions import StaleVersion
 
@@ -29,24 +29,6 @@ SEARCH_LIMIT = 20
 CUSTOMER_PAGE_SIZE = 25
 ALL_TAB = "all"
 TABS = [ALL_TAB, *ActivityKind.values]
-
-
-def _wants_fragment(request) -> bool:
-    """An htmx swap gets only the fragment; a boosted link or a history restore after a
-    cache miss needs the whole page."""
-    return bool(
-        request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
-    )
-
-
-def _render(request, template: str, fragment: str, context: dict) -> TemplateResponse:
-    """Renders the page, or only its named partial for an htmx swap. Vary keeps a cache
-    from serving the fragment to a full page load of the same URL, and back."""
-    if _wants_fragment(request):
-        template = f"{template}#{fragment}"
-    response = TemplateResponse(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 @require_GET
@@ -75,7 +57,7 @@ def customer_list(request):
         "page_obj": paginate(request, customers, CUSTOMER_PAGE_SIZE),
         "query": query_without_page(request),
     }
-    return _render(request, "customers/customer_list.html", "customer-table", context)
+    return render_page(request, "customers/customer_list.html", context, fragment="customer-table")
 
 
 def _activity_summary(customer_id: int) -> dict:
@@ -119,7 +101,7 @@ def customer_detail(request, pk: int):
         "page_obj": paginate(request, activities, settings.ACTIVITY_PAGE_SIZE),
         "query": query_without_page(request),
     }
-    if not _wants_fragment(request):
+    if not wants_fragment(request):
         summary = _activity_summary(customer.pk)
         context["summary"] = summary
         context["contact_persons"] = contact_persons_of(customer_id=customer.pk, active_only=False)
@@ -133,7 +115,9 @@ def customer_detail(request, pk: int):
             (ActivityKind.CONTACT, _("Contacts"), summary["by_kind"][ActivityKind.CONTACT]),
             (ActivityKind.TASK, _("Tasks"), summary["by_kind"][ActivityKind.TASK]),
         ]
-    return _render(request, "customers/customer_detail.html", "activity-results", context)
+    return render_page(
+        request, "customers/customer_detail.html", context, fragment="activity-results"
+    )
 
 
 @require_http_methods(["GET", "POST"])

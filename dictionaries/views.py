@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dictionaries import services
 from dictionaries.forms import DictionaryEntryForm
 from dictionaries.models import ActivityCategory, ActivityPriority, DictionaryEntry
+from spotkania.htmx import render_page, wants_fragment
 
 PAGE = "dictionaries/dictionary_page.html"
 
@@ -108,15 +109,12 @@ def _render(request, dictionary: Dictionary, *, form: DictionaryEntryForm | None
         "entries": entries_with_usage(dictionary.model),
         "form": form or DictionaryEntryForm(),
     }
-    template = PAGE
-    if request.htmx and not request.htmx.boosted:
-        template += "#entries"
-    return TemplateResponse(request, template, context)
+    return render_page(request, PAGE, context, fragment="entries")
 
 
 def _done(request, dictionary: Dictionary):
     """After a change: the fresh fragment for htmx, a redirect to the page otherwise."""
-    if request.htmx and not request.htmx.boosted:
+    if wants_fragment(request):
         return _render(request, dictionary)
     return redirect("dictionaries:list", dictionary.slug)
 
