@@ -5,9 +5,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0001_initial'),
+        ("activities", "0001_initial"),
     ]
 
     operations = [
@@ -20,7 +19,16 @@ class Migration(migrations.Migration):
             reverse_sql="DROP INDEX activity_employees_by_employee",
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['customer', 'kind', 'status'], name='activity_cust_kind_status'),
+            model_name="activity",
+            index=models.Index(
+                fields=["customer", "kind", "status"], name="activity_cust_kind_status"
+            ),
         ),
+        # Statistics for the new indexes: SQLite plans with the statistics it has, and
+        # with none for a new index it may probe it for every employee instead of using
+        # the link table's own index (seen at a million activities: 1.1 s instead of 25 ms).
+        migrations.RunSQL(
+            "ANALYZE activities_activity_employees", reverse_sql=migrations.RunSQL.noop
+        ),
+        migrations.RunSQL("ANALYZE activities_activity", reverse_sql=migrations.RunSQL.noop),
     ]
