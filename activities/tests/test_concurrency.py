@@ -58,6 +58,9 @@ def _copy_to_file(path) -> None:
     connection.ensure_connection()
     target = sqlite3.connect(path)
     connection.connection.backup(target)
+    # A project database is in WAL mode from its first connection on (settings.py); the
+    # copy of the in-memory one is made so too, before the threads open it.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
 
 
