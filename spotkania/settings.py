@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "activities",
     "reports",
     "schedule",
+    "imports",
     "ninja",
     "api",
 ]

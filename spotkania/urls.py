@@ -13,6 +13,7 @@ urlpatterns = [
     path("schedule/", include("schedule.urls")),
     path("configuration/dictionaries/", include("dictionaries.urls")),
     path("configuration/currencies/", include("dictionaries.currency_urls")),
+    path("configuration/import/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("profile/", include("employees.urls")),
     path("admin/", admin.site.urls),
