@@ -1,11 +1,33 @@
 """Fixtures shared by every app's tests."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Permission
 from django.utils import translation
 
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from employees.tests.factories import EmployeeFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _dictionaries_after_flush(request):
+    """A transaction=True test ends with a flush that empties every table, also what the
+    data migrations seeded (priorities, categories, currencies); the next such test finds
+    them again here. (serialized_rollback would collide with the content types that the
+    flush re-creates, so it is not used.)"""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from dictionaries.models import ActivityPriority
+
+        if not ActivityPriority.objects.exists():
+            seed = importlib.import_module("dictionaries.migrations.0002_seed_dictionaries")
+            seed.seed(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

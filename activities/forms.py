@@ -1,7 +1,7 @@
 """Forms of the activity pages: parsing and per-field display; the rules are in services."""
 
 import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -21,6 +21,7 @@ from customers.selectors import contact_persons_of
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import Money
 from employees.models import Employee
+from spotkania import limits
 
 
 class ActivityFilterForm(forms.Form):
@@ -36,31 +37,31 @@ class ActivityFilterForm(forms.Form):
         choices=[("", _("All statuses")), *ActivityStatus.choices],
         required=False,
     )
-    employee = forms.ModelChoiceField(
+    employee = limits.ModelChoiceField(
         label=_("Employee"),
         queryset=Employee.objects.all(),
         required=False,
         empty_label=_("All employees"),
     )
-    category = forms.ModelChoiceField(
+    category = limits.ModelChoiceField(
         label=_("Category"),
         queryset=ActivityCategory.objects.all(),
         required=False,
         empty_label=_("All categories"),
     )
-    priority = forms.ModelChoiceField(
+    priority = limits.ModelChoiceField(
         label=_("Priority"),
         queryset=ActivityPriority.objects.all(),
         required=False,
         empty_label=_("All priorities"),
     )
     # <input type="date"> speaks ISO 8601 whatever the page's language.
-    start_from = forms.DateField(
+    start_from = limits.DateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    start_to = forms.DateField(
+    start_to = limits.DateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -207,17 +208,17 @@ class AmountField(forms.DecimalField):
         return {"inputmode": "decimal"}
 
 
-class EmployeeChoiceField(forms.ModelChoiceField):
+class EmployeeChoiceField(limits.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.full_name
 
 
-class EmployeeMultipleChoiceField(forms.ModelMultipleChoiceField):
+class EmployeeMultipleChoiceField(limits.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.full_name
 
 
-class CustomerChoiceField(forms.ModelChoiceField):
+class CustomerChoiceField(limits.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.code})"
 
@@ -241,7 +242,7 @@ class ActivityForm(forms.Form):
     customer = CustomerChoiceField(
         label=_("Customer"), queryset=Customer.objects.all(), required=False
     )
-    contact_persons = forms.ModelMultipleChoiceField(
+    contact_persons = limits.ModelMultipleChoiceField(
         label=_("Contact persons"),
         queryset=ContactPerson.objects.all(),
         required=False,
@@ -258,13 +259,13 @@ class ActivityForm(forms.Form):
     all_day = forms.BooleanField(label=_("All day"), required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"))
     place = forms.CharField(label=_("Place"), required=False, widget=forms.Textarea)
-    priority = forms.ModelChoiceField(
+    priority = limits.ModelChoiceField(
         label=_("Priority"),
         queryset=ActivityPriority.objects.none(),
         required=False,
         empty_label=None,
     )
-    category = forms.ModelChoiceField(
+    category = limits.ModelChoiceField(
         label=_("Category"), queryset=ActivityCategory.objects.none(), required=False
     )
     follow_up = forms.BooleanField(label=_("Schedule the next contact/meeting in"), required=False)
@@ -517,18 +518,10 @@ class ActivityForm(forms.Form):
             value = data.get(name)
             if value is None:
                 continue
-            if timezone.is_aware(value):
-                continue
-            aware = value.replace(tzinfo=zone)
-            round_trip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-            if round_trip != value:
-                self.add_error(
-                    name,
-                    _("This time does not exist in %(zone)s (the clocks change then).")
-                    % {"zone": zone_name},
-                )
-                continue
-            data[name] = aware
+            if timezone.is_naive(value):
+                # The wall-clock time in the chosen zone; the service refuses one that the
+                # zone skips (the clocks moving forward) and years out of range.
+                data[name] = value.replace(tzinfo=zone)
         return data
 
     def to_input(self) -> ActivityInput:

@@ -26,6 +26,7 @@ from dictionaries.money import MAX_AMOUNT, Money
 from employees.models import Employee
 from schedule.conflicts import check_clashes
 from schedule.invitations import CANCEL, REQUEST, InvitationReport, invitations_send_on_commit
+from spotkania import limits
 from spotkania.versions import Change, StaleVersion, changes_between, label_of, show
 
 DEFAULT_LENGTH = {
@@ -101,6 +102,24 @@ def _local_midnight(day, zone: zoneinfo.ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
+def _sensible_time(field: str, value: datetime | None, errors: Errors) -> bool:
+    """Within the years every part of the product handles, and a wall-clock time that
+    exists in its zone (02:30 on the night the clocks go forward does not)."""
+    if value is None:
+        return True
+    if not limits.year_in_range(value):
+        errors.add(field, str(limits.YEAR_MESSAGE))
+        return False
+    if limits.nonexistent_wall_time(value):
+        errors.add(
+            field,
+            _("This time does not exist in %(zone)s (the clocks change then).")
+            % {"zone": value.tzinfo},
+        )
+        return False
+    return True
+
+
 def _normalize_time_frame(
     data: ActivityInput, zone: zoneinfo.ZoneInfo, errors: Errors
 ) -> tuple[datetime, datetime] | None:
@@ -109,6 +128,10 @@ def _normalize_time_frame(
         return None
     if timezone.is_naive(data.start) or (data.end is not None and timezone.is_naive(data.end)):
         raise ValueError("activity times must be aware datetimes")
+    if not _sensible_time("start", data.start, errors) or not _sensible_time(
+        "end", data.end, errors
+    ):
+        return None
     if data.all_day:
         first = data.start.astimezone(zone).date()
         last = data.end.astimezone(zone).date() if data.end is not None else first
@@ -276,6 +299,8 @@ def _check_follow_up(follow_up: FollowUp | None, start: datetime | None, errors:
     if follow_up.at is not None:
         if timezone.is_naive(follow_up.at):
             raise ValueError("follow-up time must be aware")
+        if not _sensible_time("follow_up", follow_up.at, errors):
+            return
         if start is not None and follow_up.at < start:
             errors.add("follow_up", _("The next contact cannot be before this activity starts."))
         return

@@ -25,6 +25,7 @@ from employees.models import Employee
 from schedule.conflicts import ScheduleConflict
 from schedule.invitations import InvitationReport
 from schedule.views import report_invitations
+from spotkania import limits
 from spotkania.htmx import render_page
 from spotkania.paging import paginate, query_without_page
 from spotkania.versions import StaleVersion
@@ -103,8 +104,8 @@ def _initial_from_query(request) -> dict:
         for name in ("start", "end"):
             if name in initial:
                 initial[name] = initial[name].date()
-    if request.GET.get("employee", "").isdigit():
-        employee = Employee.objects.filter(pk=request.GET["employee"], is_active=True).first()
+    if employee_id := limits.parse_id(request.GET.get("employee")):
+        employee = Employee.objects.filter(pk=employee_id, is_active=True).first()
         if employee is not None:
             initial["employees"] = [employee.pk]
             initial["leader"] = employee.pk
@@ -123,8 +124,8 @@ def activity_create(request):
     if kind not in ActivityKind.values:
         kind = ActivityKind.MEETING
     customer = None
-    if request.GET.get("customer", "").isdigit():
-        customer = Customer.objects.filter(pk=request.GET["customer"]).first()
+    if customer_id := limits.parse_id(request.GET.get("customer")):
+        customer = Customer.objects.filter(pk=customer_id).first()
     form = ActivityForm(
         request.POST or None,
         user_employee=_user_employee(request),
@@ -215,8 +216,7 @@ def _success(request, activity: Activity, *, with_follow_up: bool) -> None:
 @require_GET
 def contact_options(request):
     """The contact-person checkboxes of the customer chosen on the form (htmx)."""
-    value = request.GET.get("customer", "")
-    customer_id = int(value) if value.isdigit() else None
+    customer_id = limits.parse_id(request.GET.get("customer"))
     persons = list(contact_persons_of(customer_id=customer_id)) if customer_id else []
     context = {
         "contact_options": persons,

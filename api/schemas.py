@@ -16,8 +16,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
-MAX_ID = 2**63 - 1
-MIN_YEAR, MAX_YEAR = 1900, 2999
+from spotkania.limits import MAX_ID, MAX_YEAR, MIN_YEAR
 
 
 def _no_nul(value: str) -> str:

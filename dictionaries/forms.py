@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dictionaries.services import NAME_MAX_LENGTH
+from spotkania import limits
 
 
 class DictionaryEntryForm(forms.Form):
@@ -57,7 +58,7 @@ class RateField(forms.DecimalField):
 class ExchangeRateForm(forms.Form):
     """A rate of one currency on one day, in the base currency per one unit."""
 
-    date = forms.DateField(
+    date = limits.DateField(
         label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
@@ -69,14 +70,14 @@ class ExchangeRateForm(forms.Form):
 class RateFilterForm(forms.Form):
     """The date range of the rate list (inclusive)."""
 
-    date_from = forms.DateField(
+    date_from = limits.DateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(
             attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
         ),
     )
-    date_to = forms.DateField(
+    date_to = limits.DateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(

@@ -8,6 +8,6 @@ app_name = "dictionaries"
 urlpatterns = [
     path("<slug:dictionary>/", views.dictionary_page, name="list"),
     path("<slug:dictionary>/add/", views.entry_add, name="add"),
-    path("<slug:dictionary>/<int:pk>/edit/", views.entry_edit, name="edit"),
-    path("<slug:dictionary>/<int:pk>/<slug:action>/", views.entry_action, name="action"),
+    path("<slug:dictionary>/<id:pk>/edit/", views.entry_edit, name="edit"),
+    path("<slug:dictionary>/<id:pk>/<slug:action>/", views.entry_action, name="action"),
 ]

@@ -7,5 +7,5 @@ app_name = "employees"
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("tokens/new/", views.token_create, name="token_create"),
-    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/<id:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -4,7 +4,7 @@ calendar feeds and .ics downloads. Thin: parsing here, rules in the services."""
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +27,7 @@ from schedule import selectors, services
 from schedule.conflicts import ScheduleConflict
 from schedule.ical import calendar_of
 from schedule.invitations import InvitationReport
+from spotkania import limits
 
 # The longest range one request of the calendar may ask for: a month view shows six
 # weeks; more than this is not a calendar page but a scrape.
@@ -61,22 +62,20 @@ def _user_zone() -> zoneinfo.ZoneInfo:
 
 def _wall_clock(value: str, zone) -> datetime | None:
     """A time from the calendar, which runs in UTC mode and therefore speaks the user's
-    wall-clock time with a "Z" (or no offset): read it as wall-clock time in `zone`."""
-    parsed = parse_datetime(value or "")
+    wall-clock time with a "Z" (or no offset): read it as wall-clock time in `zone`.
+    None for anything that is not a real date and time within limits.YEAR bounds."""
+    try:
+        parsed = parse_datetime(value or "")
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30T10:00
+        return None
     if parsed is None:
-        day = parse_date(value or "")
+        day = limits.parse_iso_date(value)
         if day is None:
             return None
         parsed = datetime.combine(day, time(0))
+    if not limits.year_in_range(parsed):
+        return None
     return parsed.replace(tzinfo=None).replace(tzinfo=zone)
-
-
-def _exists(moment: datetime) -> bool:
-    """False for a wall-clock time skipped by a daylight-saving change (02:30 in March)."""
-    zone = moment.tzinfo
-    return moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == moment.replace(
-        tzinfo=None
-    )
 
 
 # --- pages -----------------------------------------------------------------------------
@@ -178,10 +177,10 @@ def team_schedule(request):
     Built from a plain table rather than FullCalendar's resource views (not MIT).
     """
     zone = _user_zone()
-    day = parse_date(request.GET.get("week", "") or "") or timezone.localdate()
+    day = limits.parse_iso_date(request.GET.get("week")) or timezone.localdate()
     monday = _monday(day)
     days = [monday + timedelta(days=i) for i in range(7)]
-    chosen = [int(v) for v in request.GET.getlist("employees") if v.isdigit()]
+    chosen = [pk for pk in map(limits.parse_id, request.GET.getlist("employees")) if pk]
     everyone = list(Employee.objects.filter(is_active=True).only("id", "first_name", "last_name"))
     if chosen:
         employees = list(
@@ -237,9 +236,9 @@ def activity_move(request, pk: int):
         raise Http404 from None
     all_day = request.POST.get("all_day") in ("1", "true", "on")
     if all_day:
-        start = parse_date((request.POST.get("start") or "")[:10])
+        start = limits.parse_iso_date(request.POST.get("start"))
         end_text = request.POST.get("end") or ""
-        end = parse_date(end_text[:10]) if end_text else None
+        end = limits.parse_iso_date(end_text) if end_text else None
         bad = start is None or (end_text and end is None)
     else:
         zone = _user_zone()
@@ -247,14 +246,6 @@ def activity_move(request, pk: int):
         end_text = request.POST.get("end") or ""
         end = _wall_clock(end_text, zone) if end_text else None
         bad = start is None or (end_text and end is None)
-        if not bad and (not _exists(start) or (end is not None and not _exists(end))):
-            return JsonResponse(
-                {
-                    "error": _("This time does not exist in %(zone)s (the clocks change then).")
-                    % {"zone": str(zone)}
-                },
-                status=422,
-            )
     if bad:
         return JsonResponse({"error": _("Enter a valid date/time.")}, status=422)
     send = request.POST.get("send_invitations") in ("1", "true", "on")

@@ -34,7 +34,7 @@ def create(client, customer, contact, employee, **extra):
 
 # A real commit (not the test's wrapping transaction): the user is told about the
 # invitations in the same request, as in production.
-REAL_COMMITS = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+REAL_COMMITS = pytest.mark.django_db(transaction=True)
 
 
 @REAL_COMMITS

@@ -4,7 +4,6 @@ They run when /usr/bin/chromium exists (CI installs it) and are skipped otherwis
 Screenshots of the pages they pass through are kept in test-artifacts/ for people to see.
 """
 
-import importlib
 import os
 from pathlib import Path
 
@@ -25,21 +24,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in str(item.fspath):
             item.add_marker(skip)
-
-
-@pytest.fixture(autouse=True)
-def crm_dictionaries(transactional_db):
-    """Browser tests commit their data, so the database is flushed after each of them, and
-    the flush also empties what the data migrations seeded (priorities, categories,
-    currencies). serialized_rollback is meant to bring it back but does not in every test
-    order, so the seed itself is run again when it is missing."""
-    from django.apps import apps
-
-    from dictionaries.models import ActivityPriority
-
-    if not ActivityPriority.objects.exists():
-        seed = importlib.import_module("dictionaries.migrations.0002_seed_dictionaries")
-        seed.seed(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from activities.models import Activity
 from customers.models import Customer
 from employees.tests.factories import EmployeeFactory, UserFactory
 
-# The live server needs committed data (conftest.crm_dictionaries re-seeds the dictionaries).
+# The live server needs committed data (the root conftest re-seeds the dictionaries).
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "secret-pass-123"
