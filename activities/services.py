@@ -11,7 +11,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -188,7 +188,11 @@ def _stored_amount(field: str, money: Money | None, errors: Errors) -> Decimal |
         return None
     if field in errors.by_field:
         return money.amount
-    return money.amount.quantize(Decimal(1).scaleb(-settings.MONEY_DECIMAL_PLACES))
+    # Exact: the checks above allow no more places than the currency has, and no active
+    # currency has more than the column (dictionaries.services.currency_add).
+    return money.amount.quantize(
+        Decimal(1).scaleb(-settings.MONEY_DECIMAL_PLACES), rounding=ROUND_HALF_UP
+    )
 
 
 def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) -> dict:

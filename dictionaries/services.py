@@ -18,6 +18,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -452,12 +453,22 @@ def currency_add(*, code: str) -> Currency:
         raise ValidationError(
             {"code": _("“%(code)s” is not an ISO 4217 currency code.") % {"code": code}}
         )
+    places = get_currency_precision(code)
+    if places > settings.MONEY_DECIMAL_PLACES:
+        # Amount columns keep settings.MONEY_DECIMAL_PLACES places: a 3-place currency
+        # (KWD, BHD, ...) would lose its last digit on every save.
+        raise ValidationError(
+            {
+                "code": _(
+                    "%(code)s amounts have %(places)d decimal places; this installation "
+                    "stores %(stored)d, so it cannot record them exactly."
+                )
+                % {"code": code, "places": places, "stored": settings.MONEY_DECIMAL_PLACES}
+            }
+        )
     currency, created = Currency.objects.get_or_create(
         code=code,
-        defaults={
-            "name": get_currency_name(code, locale="en"),
-            "minor_unit": get_currency_precision(code),
-        },
+        defaults={"name": get_currency_name(code, locale="en"), "minor_unit": places},
     )
     if not created and not currency.is_active:
         currency.is_active = True

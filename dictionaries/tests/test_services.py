@@ -287,3 +287,15 @@ class TestDelete:
             dictionary_entry_delete(entry=priority("Normal"))
 
         assert ActivityPriority.objects.filter(is_default=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_currency_with_more_places_than_the_columns_is_refused():
+    from dictionaries.models import Currency
+    from dictionaries.services import currency_add
+
+    with pytest.raises(ValidationError) as exc:
+        currency_add(code="KWD")
+    assert "3 decimal places" in exc.value.message_dict["code"][0]
+    assert not Currency.objects.filter(code="KWD").exists()
+    assert currency_add(code="SEK").is_active
