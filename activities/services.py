@@ -195,6 +195,16 @@ def _stored_amount(field: str, money: Money | None, errors: Errors) -> Decimal |
     )
 
 
+def _newly_inactive(people, current: Activity | None, relation: str) -> list:
+    """Inactive people that the save would add. Like a deactivated dictionary entry, a
+    former employee or contact person stays on the activities they were already on."""
+    inactive = [p for p in people if not p.is_active]
+    if inactive and current is not None:
+        already = set(getattr(current, relation).values_list("pk", flat=True))
+        inactive = [p for p in inactive if p.pk not in already]
+    return inactive
+
+
 def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) -> dict:
     """Checks every rule of the spec and returns the model field values to write."""
     values: dict = {}
@@ -225,6 +235,13 @@ def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) 
                     "customer": data.customer.name,
                 },
             )
+    former = _newly_inactive(data.contact_persons, current, "contact_persons")
+    if former:
+        errors.add(
+            "contact_persons",
+            _("%(names)s: no longer a contact person here (inactive).")
+            % {"names": ", ".join(p.full_name for p in former)},
+        )
 
     employees = list(dict.fromkeys(data.employees))
     if data.leader is not None and data.leader not in employees:
@@ -232,11 +249,7 @@ def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) 
         employees.insert(0, data.leader)
     if not employees:
         errors.add("employees", _("Choose at least one employee."))
-    inactive = [e for e in employees if not e.is_active]
-    if inactive and current is not None:
-        # Like a deactivated dictionary entry, a former employee stays where they were.
-        already = set(current.employees.values_list("pk", flat=True))
-        inactive = [e for e in inactive if e.pk not in already]
+    inactive = _newly_inactive(employees, current, "employees")
     if inactive:
         errors.add(
             "employees",

@@ -271,3 +271,20 @@ def test_inactive_employee_is_refused_for_new_activities_but_stays_on_old_ones(
     activity_update(activity=activity, data=meeting_input(customer, contact, employee, subject="B"))
     activity.refresh_from_db()
     assert activity.subject == "B"
+
+
+@pytest.mark.django_db
+def test_inactive_contact_person_is_refused_for_new_activities_but_stays_on_old_ones(
+    customer, contact, employee
+):
+    activity = activity_create(data=meeting_input(customer, contact, employee))
+    contact.is_active = False
+    contact.save()
+
+    with pytest.raises(ValidationError) as exc:
+        activity_create(data=meeting_input(customer, contact, employee))
+    assert "inactive" in errors_of(exc)["contact_persons"][0]
+
+    activity_update(activity=activity, data=meeting_input(customer, contact, employee, subject="C"))
+    activity.refresh_from_db()
+    assert activity.subject == "C"
