@@ -509,3 +509,22 @@ def test_activity_list_has_no_n_plus_one(logged_in, django_assert_max_num_querie
     html = response.content.decode()
     assert html.count('class="activity-subject"') == 25
     assert "Page 1 of 2" in html
+
+
+@pytest.mark.django_db
+def test_all_day_activity_shows_its_own_date_in_any_users_zone(logged_in, employee):
+    """An all-day day in Tokyo is that day, not the evening before as seen from Warsaw."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    ActivityFactory(
+        subject="Tokyo fair",
+        all_day=True,
+        time_zone="Asia/Tokyo",
+        start=datetime(2026, 12, 10, tzinfo=tokyo),
+        end=datetime(2026, 12, 11, tzinfo=tokyo),
+    )
+    page = logged_in.get("/activities/").content.decode()
+    assert "10 Dec 2026" in page
+    assert "9 Dec 2026" not in page
