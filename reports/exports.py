@@ -69,7 +69,9 @@ def to_csv(report: CostReport, group_label: str) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
     for cells in rows:
-        writer.writerow([neutralise(c) if isinstance(c, str) else str(c) for c in cells])
+        writer.writerow(
+            [neutralise(c) if isinstance(c, str) else "" if c is None else str(c) for c in cells]
+        )
     return out.getvalue()
 
 

@@ -77,8 +77,12 @@ class CostRow:
     start_to: date | None = None
 
     @property
-    def difference(self) -> Decimal:
-        """Actual minus expected, in the base currency (positive: it cost more)."""
+    def difference(self) -> Decimal | None:
+        """Actual minus expected, in the base currency (positive: it cost more); None
+        when an amount on either side has no rate, since a partial sum would count
+        the unconverted amount as zero."""
+        if self.missing:
+            return None
         return self.actual.base - self.expected.base
 
     @property

@@ -33,7 +33,9 @@ class CostRowOut(Schema):
     activities: int
     expected: CostSideOut
     actual: CostSideOut
-    difference: str = Field(description="actual.base - expected.base")
+    difference: str | None = Field(
+        description="actual.base - expected.base; null when an amount has no rate"
+    )
 
 
 class CostReportOut(Schema):
@@ -78,7 +80,7 @@ def _row(row: CostRow, minor_units: dict[str, int]) -> dict:
         "activities": row.activities,
         "expected": _side(row.expected, minor_units),
         "actual": _side(row.actual, minor_units),
-        "difference": str(row.difference),
+        "difference": None if row.difference is None else str(row.difference),
     }
 
 
