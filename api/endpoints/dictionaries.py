@@ -175,7 +175,8 @@ def _rate_out(rate: ExchangeRate) -> dict:
 
 
 def _currency(code: str) -> Currency:
-    currency = Currency.objects.filter(code=code.upper()[:3]).first()
+    code = code.upper()
+    currency = Currency.objects.filter(code=code).first() if len(code) == 3 else None
     if currency is None:
         raise NotFound(Currency)
     return currency

@@ -32,6 +32,10 @@ class TestRatesApi:
             ("2026-01-09", "4.2705"),
         ]
 
+    def test_a_code_that_is_not_three_letters_is_unknown(self, api):
+        assert api.get("currencies/EURO/rates").status_code == 404
+        assert api.get("currencies/eur/rates").status_code == 200
+
     def test_only_administrators_post_rates(self, api, admin_api):
         refused = api.post("currencies/EUR/rates", {"date": "2026-01-09", "rate": "4.2705"})
         created = admin_api.post("currencies/EUR/rates", {"date": "2026-01-09", "rate": "4.2705"})
