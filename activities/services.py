@@ -399,7 +399,12 @@ def activity_create(
     activity.save()
     _set_relations(activity, data.contact_persons, employees)
     if follow_up is not None:
-        follow_up_schedule(activity=activity, follow_up=follow_up, created_by=created_by)
+        follow_up_schedule(
+            activity=activity,
+            follow_up=follow_up,
+            created_by=created_by,
+            ignore_conflicts=ignore_conflicts,
+        )
     if invitations is not None:
         invitations_send_on_commit(activity_id=activity.pk, method=REQUEST, report=invitations)
     return activity
@@ -510,14 +515,25 @@ def activity_update(
     activity.save()
     _set_relations(activity, data.contact_persons, employees)
     if follow_up is not None:
-        follow_up_schedule(activity=activity, follow_up=follow_up, created_by=updated_by)
+        follow_up_schedule(
+            activity=activity,
+            follow_up=follow_up,
+            created_by=updated_by,
+            ignore_conflicts=ignore_conflicts,
+        )
     if invitations is not None and moved:
         invitations_send_on_commit(activity_id=activity.pk, method=REQUEST, report=invitations)
     return activity
 
 
 @transaction.atomic
-def follow_up_schedule(*, activity: Activity, follow_up: FollowUp, created_by=None) -> Activity:
+def follow_up_schedule(
+    *,
+    activity: Activity,
+    follow_up: FollowUp,
+    created_by=None,
+    ignore_conflicts: bool = True,
+) -> Activity:
     """Creates the next activity ("Schedule the next contact/meeting in") exactly once.
 
     The follow-up copies customer, contact persons, employees, leader, subject, category,
@@ -542,6 +558,12 @@ def follow_up_schedule(*, activity: Activity, follow_up: FollowUp, created_by=No
     if not priority.is_active:
         priority = ActivityPriority.objects.filter(is_default=True).first() or priority
     category = activity.category if activity.category and activity.category.is_active else None
+    employees = list(activity.employees.all())
+    _check_schedule(
+        {"in_schedule": activity.in_schedule, "employees": employees, "start": start, "end": end},
+        current=None,
+        ignore_conflicts=ignore_conflicts,
+    )
     successor = Activity.objects.create(
         kind=follow_up.kind or activity.kind,
         subject=activity.subject,
@@ -561,7 +583,7 @@ def follow_up_schedule(*, activity: Activity, follow_up: FollowUp, created_by=No
         previous=activity,
         created_by=created_by,
     )
-    _set_relations(successor, activity.contact_persons.all(), activity.employees.all())
+    _set_relations(successor, activity.contact_persons.all(), employees)
     return successor
 
 

@@ -155,3 +155,15 @@ class TestFormWarning:
         assert 'id="schedule-conflicts"' in body
         assert 'name="ignore_conflicts"' not in body
         assert Activity.objects.count() == 1
+
+
+def test_a_follow_up_that_double_books_is_refused_with_its_meeting(employee, meeting_of, settings):
+    """Under "refuse" the follow-up is checked like any save; the meeting that asked for it
+    is not saved either (one transaction)."""
+    settings.SPOTKANIA_SCHEDULE_CONFLICTS = "refuse"
+    busy = meeting_of(employee, at("2026-03-29", 10))  # two days after the new meeting
+    data = _input(busy)
+    data.start, data.end = at("2026-03-27", 10), at("2026-03-27", 11)
+    with pytest.raises(ScheduleConflict):
+        services.activity_create(data=data, follow_up=services.FollowUp(value=2, unit="days"))
+    assert Activity.objects.count() == 1
