@@ -44,6 +44,7 @@ from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import Money
 from dictionaries.services import RateRow, exchange_rates_import
 from employees.models import Employee
+from schedule.conflicts import ScheduleConflict
 
 ZONE_NAME = "Europe/Warsaw"
 WARSAW = zoneinfo.ZoneInfo(ZONE_NAME)
@@ -579,7 +580,14 @@ class Seeder:
             in_schedule=plan.in_schedule,
             expected_cost=plan.expected_cost,
         )
-        activity = activity_create(data=data, created_by=plan.leader.user, follow_up=plan.follow_up)
+        try:
+            activity = activity_create(
+                data=data, created_by=plan.leader.user, follow_up=plan.follow_up
+            )
+        except ScheduleConflict:
+            # Only under SPOTKANIA_SCHEDULE_CONFLICTS=refuse: the demo's random times may
+            # double-book someone; that activity is left out (its savepoint rolled back).
+            return
         self.counts.activities[activity.kind] += 1
         self.settle(activity, plan.fate, plan.actual_cost)
         if plan.follow_up is not None:
