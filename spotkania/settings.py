@@ -5,11 +5,14 @@ Everything that differs between a laptop and production comes from the environme
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from spotkania import security
 from spotkania.deployment import caches, session_engine
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -22,8 +25,15 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", security.DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Production: DJANGO_DEBUG=0 (or DJANGO_ENV=production, which then also refuses DEBUG on).
+# It needs a real secret key from the environment and turns on the secure defaults below
+# (HTTPS only, secure cookies, HSTS). README.md, "Production".
+PRODUCTION = os.environ.get("DJANGO_ENV", "").strip().lower() == "production" or not DEBUG
+_problems = security.production_problems(secret_key=SECRET_KEY, debug=DEBUG, production=PRODUCTION)
+if _problems:
+    raise ImproperlyConfigured(" ".join(_problems))
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 ]
@@ -51,10 +61,14 @@ INSTALLED_APPS = [
     "imports",
     "ninja",
     "api",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "spotkania.security.SwaggerDocsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database fault during a view answers 503 (page or JSON), see spotkania/faults.py.
     "spotkania.faults.DatabaseFaultMiddleware",
@@ -68,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "spotkania.urls"
@@ -139,6 +155,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username
+# from one address, that pair is locked for the cool-off; a success resets the count. The
+# check is the first backend, so the login page, the admin and POST /api/v1/auth/token
+# all count (spotkania/throttling.py). Behind a proxy, the proxy must pass the client's
+# address as REMOTE_ADDR (or every user shares the proxy's address).
+AUTHENTICATION_BACKENDS = [
+    "spotkania.throttling.ThrottlingBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "spotkania.throttling.lockout_response"
+AXES_VERBOSE = False
+
+# Sessions: a working day from login; the cookie goes when the browser closes (shared
+# computers in sales offices). Not renewed on every request: one write per login.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Content-Security-Policy on every page (django-csp), the same in development and
+# production: no inline scripts anywhere (spotkania/security.py says why each source).
+CONTENT_SECURITY_POLICY = security.CONTENT_SECURITY_POLICY
+
+# HTTPS: on in production. DJANGO_HTTPS=0 is only for a production-mode server reached
+# over plain HTTP on a closed network (a load test on 127.0.0.1); check --deploy warns then.
+HTTPS = env_bool("DJANGO_HTTPS", PRODUCTION)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "activities:list"
