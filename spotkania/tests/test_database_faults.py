@@ -9,6 +9,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError, connection
 from django.test import Client, RequestFactory
 
+from activities.models import Activity
 from activities.tests.factories import ActivityFactory
 from api.models import ApiToken
 
@@ -118,3 +119,32 @@ def test_a_request_that_meets_a_dead_connection_gets_503_and_the_next_one_recove
         assert _call(handler, "/api/v1/activities", token) == 200
     finally:
         connection.health_check_enabled = True
+
+
+@pytest.mark.django_db
+def test_a_fault_half_way_through_a_save_leaves_no_half_written_activity(
+    client, employee, customer, contact
+):
+    """The database fails after the activity is written but before its follow-up: the
+    answer is 503 and the transaction leaves neither the activity nor an orphan."""
+    token = ApiToken.issue(user=employee.user, name="t")[1]
+    body = {
+        "subject": "Half way",
+        "customer": customer.pk,
+        "contact_persons": [contact.pk],
+        "employees": [employee.pk],
+        "start": "2026-03-10T10:00:00+01:00",
+        "follow_up": {"in": {"value": 1, "unit": "weeks"}},
+    }
+    with mock.patch(
+        "activities.services.follow_up_schedule",
+        side_effect=OperationalError("server closed the connection unexpectedly"),
+    ):
+        response = client.post(
+            "/api/v1/activities",
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert response.status_code == 503
+    assert not Activity.objects.filter(subject="Half way").exists()
