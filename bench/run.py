@@ -30,6 +30,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import socket
 import statistics
@@ -95,6 +96,8 @@ def worker(args) -> dict:
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    # Production settings want a real key; a throwaway one suits a benchmark.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     # The feed reaches 6 months back; the data runs 6 months ahead: a year of events.
     os.environ["SPOTKANIA_FEED_MONTHS_BACK"] = "6"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spotkania.settings")
@@ -625,6 +628,9 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per measurement")
     parser.add_argument("--duration", type=int, default=30, help="seconds of load (item 6)")
     parser.add_argument("--write-results", action="store_true", help="also bench/RESULTS.md")
+    parser.add_argument(
+        "--combine", nargs="+", metavar="JSON", help="only write the table of earlier results"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -635,6 +641,9 @@ def main() -> None:
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    if args.combine:
+        write_table([json.loads(Path(f).read_text()) for f in args.combine], args, stamp)
+        return
     wanted = args.databases.split(",")
     targets = []
     if "sqlite" in wanted:
@@ -667,8 +676,12 @@ def main() -> None:
             cwd=ROOT,
         )
         results.append(json.loads(out.read_text()))
+    write_table(results, args, stamp)
+
+
+def write_table(results: list[dict], args, stamp: str) -> None:
     table = markdown(results)
-    report = RESULTS / f"report-{args.scale}-{stamp}.md"
+    report = RESULTS / f"report-{results[0]['scale']}-{stamp}.md"
     report.write_text(table)
     if args.write_results:
         (ROOT / "bench" / "RESULTS.md").write_text(table)
