@@ -2,8 +2,8 @@
 spotkania/throttling.py (it needs the apps loaded).
 
 - `production_problems`: why the settings refuse to start in production.
-- `CONTENT_SECURITY_POLICY` and `SwaggerDocsPolicyMiddleware`: the policy of every page,
-  and the one page (the API's Swagger UI, rendered by django-ninja) that needs more.
+- `CONTENT_SECURITY_POLICY`: the policy of every page, the API's Swagger UI included
+  (django-ninja serves it from its own static files; it needs nothing more).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ CSP_DIRECTIVES = {
     "script-src": [SELF],
     "style-src": [SELF, NONCE],
     "img-src": [SELF, "data:"],
-    "font-src": [SELF],
+    # FullCalendar's injected stylesheet carries its icon font (prev/next arrows) as data:.
+    "font-src": [SELF, "data:"],
     "connect-src": [SELF],
     "object-src": [NONE],
     "frame-ancestors": [NONE],
@@ -55,20 +56,3 @@ def production_problems(*, secret_key: str, debug: bool, production: bool) -> li
             "DJANGO_SECRET_KEY is too weak: at least 50 characters, at least 5 different ones."
         )
     return problems
-
-
-class SwaggerDocsPolicyMiddleware:
-    """The API's Swagger UI page (django-ninja's template, not ours) keeps the strict
-    script-src (its scripts are files) but gets 'unsafe-inline' styles: Swagger UI renders
-    SVG icons and highlighted code with style attributes. Only that one path.
-
-    Listed after csp.middleware.CSPMiddleware, so it sees the response first."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path == "/api/v1/docs":
-            response._csp_update = {"style-src": ["'unsafe-inline'"]}
-        return response

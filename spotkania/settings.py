@@ -68,7 +68,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "spotkania.security.SwaggerDocsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database fault during a view answers 503 (page or JSON), see spotkania/faults.py.
     "spotkania.faults.DatabaseFaultMiddleware",
