@@ -188,3 +188,19 @@ def test_a_locked_out_login_is_a_page_saying_so(watched, world, settings):
         page.locator("form button[type=submit]").first.click()
     expect(page.locator("#lockout-message")).to_contain_text("too many login attempts")
     assert_clean(page)
+
+
+def test_admin_works_under_the_policy(watched, world, shot):
+    UserFactory(username="root", password=PASSWORD, is_staff=True, is_superuser=True)
+    page = watched
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", PASSWORD)
+    page.locator("input[type=submit]").click()
+    customer = Customer.objects.get(code="X01")
+    page.goto(f"/admin/customers/customer/{customer.pk}/change/")
+    expect(page.locator("#id_name")).to_have_value(ATTACK)
+    page.goto("/admin/customers/customer/")
+    expect(page.locator("#result_list")).to_contain_text("<script>alert(1)</script>")
+    shot("csp-05-admin")
+    assert_clean(page)
