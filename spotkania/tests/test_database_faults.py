@@ -33,7 +33,10 @@ def test_page_answers_503_when_the_database_fails(logged_in, caplog):
 def test_api_answers_503_json_when_the_database_fails(client, employee, caplog):
     token = ApiToken.issue(user=employee.user, name="t")[1]
     with mock.patch("api.endpoints.activities.activity_list", side_effect=OperationalError("gone")):
-        response = client.get("/api/v1/activities", headers={"Authorization": f"Bearer {token}"})
+        response = client.get(
+            "/api/v1/activities",
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+        )
     assert response.status_code == 503
     assert response.json() == {"detail": mock.ANY}
     assert "try again" in response.json()["detail"]
