@@ -98,6 +98,7 @@ def worker(args) -> dict:
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
     # Production settings want a real key; a throwaway one suits a benchmark.
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ["DJANGO_HTTPS"] = "0"  # plain HTTP on the loopback, no redirect to https
     # The feed reaches 6 months back; the data runs 6 months ahead: a year of events.
     os.environ["SPOTKANIA_FEED_MONTHS_BACK"] = "6"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spotkania.settings")
