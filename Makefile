@@ -14,7 +14,7 @@ MO := locale/pl/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.mo
 run: install messages migrate demo
 	@echo ""
 	@echo "  Spotkania runs on http://127.0.0.1:$(PORT)/"
-	@echo "  Demo login: demo / demo   (administrator: admin / admin)"
+	@echo "  Demo login: demo / demo (manager)   jan / jan (employee)   admin / admin (administrator)"
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -28,6 +28,12 @@ def _dictionaries_after_flush(request):
         if not ActivityPriority.objects.exists():
             seed = importlib.import_module("dictionaries.migrations.0002_seed_dictionaries")
             seed.seed(django_apps, None)
+        from django.contrib.auth.models import Group
+
+        if not Group.objects.exists():
+            from employees.roles import ensure_role_groups
+
+            ensure_role_groups(django_apps)
 
 
 @pytest.fixture(autouse=True)

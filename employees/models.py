@@ -20,6 +20,40 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(zone)s."), params={"zone": value})
 
 
+class Team(models.Model):
+    """A team (department) with its manager; teams nest through `parent`.
+
+    A manager sees and edits the activities of the employees of their team and of all
+    its sub-teams (see `activities.selectors.visible_employee_ids`).
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    manager = models.ForeignKey(
+        "employees.Employee",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_teams",
+        verbose_name=_("manager"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent team"),
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Employee(models.Model):
     """An employee who takes part in activities and has a schedule.
 
@@ -45,6 +79,14 @@ class Employee(models.Model):
         validators=[validate_time_zone],
     )
     is_active = models.BooleanField(_("active"), default=True)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("team"),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

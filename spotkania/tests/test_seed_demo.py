@@ -15,6 +15,7 @@ from customers.models import ContactPerson, Customer
 from customers.validators import normalize_nip
 from dictionaries.models import ActivityCategory
 from employees.models import Employee
+from employees.roles import is_crm_admin
 from employees.tests.factories import UserFactory
 
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
@@ -190,3 +191,20 @@ class TestSeedDemo:
         assert not Employee.objects.filter(user=admin).exists()
         assert authenticate(username="demo", password="demo") is not None
         assert "left unchanged" in out and "admin" in out
+
+
+@pytest.mark.django_db
+def test_demo_manages_a_team_with_a_sub_team_and_jan_is_a_plain_employee():
+    seed_demo(*SMALL)
+
+    demo = authenticate(username="demo", password="demo")
+    jan = authenticate(username="jan", password="jan")
+    admin = authenticate(username="admin", password="admin")
+
+    team = demo.employee.managed_teams.get()
+    assert team.children.count() == 1 and team.children.get().members.exists()
+    assert jan.employee.team == team
+    assert [g.name for g in jan.groups.all()] == ["employee"]
+    assert [g.name for g in demo.groups.all()] == ["manager"]
+    assert is_crm_admin(admin) and not is_crm_admin(demo) and not is_crm_admin(jan)
+    assert not jan.has_perm("activities.reopen_activity")

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -43,7 +43,8 @@ from customers.validators import normalize_nip
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import Money
 from dictionaries.services import RateRow, exchange_rates_import
-from employees.models import Employee
+from employees import roles
+from employees.models import Employee, Team
 from schedule.conflicts import ScheduleConflict
 
 ZONE_NAME = "Europe/Warsaw"
@@ -332,11 +333,32 @@ class Seeder:
         self.counts.employees = len(employees)
         return employees
 
-    def create_users(self, demo: Employee, admin: Employee) -> None:
+    def create_teams(self, employees: list[Employee]) -> None:
+        """Sales, managed by demo (employees[0]), with the sub-team Key accounts; the
+        plain employee jan (employees[2]) works in Sales; admin (employees[1]) in none."""
+        sales = Team.objects.create(name="Sprzedaż", manager=employees[0])
+        key_accounts = Team.objects.create(
+            name="Kluczowi klienci", manager=employees[5], parent=sales
+        )
+        for employee in employees[0:1] + employees[2:5]:
+            employee.team = sales
+            employee.save(update_fields=["team"])
+        for employee in employees[5:7]:
+            employee.team = key_accounts
+            employee.save(update_fields=["team"])
+
+    def create_users(self, demo: Employee, admin: Employee, plain: Employee) -> None:
+        groups = {g.name: g for g in Group.objects.all()}
         demo_user = self.login_user("demo", demo)
         if demo_user is not None:
             demo_user.user_permissions.add(self.reopen)
-        self.login_user("admin", admin, administrator=True)
+            demo_user.groups.add(groups[roles.MANAGER])
+        admin_user = self.login_user("admin", admin, administrator=True)
+        if admin_user is not None:
+            admin_user.groups.add(groups[roles.ADMINISTRATOR])
+        plain_user = self.login_user("jan", plain)
+        if plain_user is not None:
+            plain_user.groups.add(groups[roles.EMPLOYEE])
 
     def login_user(self, username: str, employee: Employee, *, administrator: bool = False):
         """Creates the login `username` for `employee`, with the password `username`.
@@ -638,7 +660,8 @@ class Seeder:
     def run(self) -> Counts:
         self.create_rates()
         employees = self.create_employees()
-        self.create_users(demo=employees[0], admin=employees[1])
+        self.create_teams(employees)
+        self.create_users(demo=employees[0], admin=employees[1], plain=employees[2])
         customers = self.create_customers()
         self.create_activities(customers, employees)
         return self.counts
