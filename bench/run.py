@@ -128,8 +128,9 @@ def worker(args) -> dict:
             f"{args.database_url} holds {existing} activities, not about {args.scale}: "
             "drop it (or delete the SQLite file) to generate it again."
         )
-    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+    # Production settings serve hashed files from the manifest: collect them every run
+    # (unchanged files are skipped), so a manifest older than the code never lingers.
+    call_command("collectstatic", interactive=False, verbosity=0)
     bench = Bench(args)
     result["activities"] = Activity.objects.count()
     result["items"] = bench.run_items()
