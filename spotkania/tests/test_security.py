@@ -308,10 +308,14 @@ def test_check_deploy_is_clean_in_production():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_production_answers_with_secure_headers_and_cookies():
+def test_production_answers_with_secure_headers_and_cookies(tmp_path):
+    # Production serves hashed static file names from collectstatic's manifest: collect
+    # them first, into a folder of this test's own (a clean checkout has none).
     code = """
 import json
 import django; django.setup()
+from django.core.management import call_command
+call_command("collectstatic", interactive=False, verbosity=0)
 from django.test import Client
 c = Client()
 plain = c.get("/accounts/login/")
@@ -325,7 +329,11 @@ print("csrf-secure", bool(r.cookies["csrftoken"]["secure"]))
 print("csp", json.dumps(r["Content-Security-Policy"]))
 """
     result = run_django(
-        code, DJANGO_DEBUG="0", DJANGO_SECRET_KEY=STRONG_KEY, DJANGO_ALLOWED_HOSTS="testserver"
+        code,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
