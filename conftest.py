@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.utils import translation
 
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
@@ -67,9 +67,11 @@ def admin_user(db):
 
 @pytest.fixture
 def reopener(db):
-    """A user allowed to reopen ended activities (a manager, in issue 6's roles)."""
+    """A user allowed to reopen any ended activity: an administrator (the group holds the
+    permission; a manager holds it too, for their teams' activities)."""
     u = UserFactory(username="manager")
     u.user_permissions.add(Permission.objects.get(codename="reopen_activity"))
+    u.groups.add(Group.objects.get(name="administrator"))
     return u
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from activities.models import Activity
 from employees.models import Employee
+from employees.selectors import visible_employee_ids
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,30 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone.get_current_timezone())
 
 
-def activity_list(*, filters: ActivityFilters, customer_id: int | None = None) -> QuerySet:
-    """Activities newest first, with everything a list row shows fetched in a fixed
-    number of queries (no N+1 whatever the page size)."""
-    qs = Activity.objects.select_related(
-        "customer", "priority", "category", "leader"
-    ).prefetch_related(
-        Prefetch("employees", queryset=Employee.objects.only("id", "first_name", "last_name")),
+def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The activities `user` may see: those their employee leads or takes part in; for a
+    manager also those of their teams' employees (sub-teams included); for an
+    administrator, or with SPOTKANIA_ALL_ACTIVITIES_VISIBLE, all. The one place of this
+    rule: lists, pages, the API, the schedule and the cost report filter through it.
+    The visible employees are computed once (see `visible_employee_ids`); the filter is
+    a subquery, not a per-row check."""
+    qs = Activity.objects.all() if queryset is None else queryset
+    ids = visible_employee_ids(user)
+    if ids is None:
+        return qs
+    taking_part = Activity.employees.through.objects.filter(employee_id__in=ids)
+    return qs.filter(Q(leader_id__in=ids) | Q(pk__in=taking_part.values("activity_id")))
+
+
+def activity_list(*, filters: ActivityFilters, user, customer_id: int | None = None) -> QuerySet:
+    """Activities `user` may see, newest first, with everything a list row shows fetched
+    in a fixed number of queries (no N+1 whatever the page size)."""
+    qs = (
+        visible_activities(user)
+        .select_related("customer", "priority", "category", "leader")
+        .prefetch_related(
+            Prefetch("employees", queryset=Employee.objects.only("id", "first_name", "last_name")),
+        )
     )
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
@@ -66,9 +84,12 @@ def activity_list(*, filters: ActivityFilters, customer_id: int | None = None) -
     return qs.order_by("-start", "-id")
 
 
-def activity_detail(*, pk: int) -> Activity:
+def activity_detail(*, pk: int, user) -> Activity:
+    """One activity with its relations; DoesNotExist when `user` may not see it.
+    `user=None` skips the check: only for re-reading what a service has just saved."""
     return (
-        Activity.objects.select_related(
+        (Activity.objects.all() if user is None else visible_activities(user))
+        .select_related(
             "customer",
             "priority",
             "category",

@@ -24,6 +24,8 @@ from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import MAX_AMOUNT, Money
 from employees.models import Employee
+from employees.roles import is_crm_admin
+from employees.selectors import team_employee_ids
 from schedule.conflicts import check_clashes
 from schedule.invitations import CANCEL, REQUEST, InvitationReport, invitations_send_on_commit
 from spotkania import limits
@@ -424,6 +426,29 @@ _RELATIONS_CHECKED_ABOVE = [
 ]
 
 
+def activity_may_change(*, user, activity: Activity) -> bool:
+    """Whether `user` may edit, end, cancel, delete or follow up `activity`: its leader and
+    the employees taking part; the managers of their teams (sub-teams included); an
+    administrator. Seeing an activity (SPOTKANIA_ALL_ACTIVITIES_VISIBLE) is not enough."""
+    if is_crm_admin(user):
+        return True
+    ids = team_employee_ids(user)
+    return activity.leader_id in ids or any(e.pk in ids for e in activity.employees.all())
+
+
+def activity_may_reopen(*, user, activity: Activity) -> bool:
+    return user is not None and (
+        user.has_perm("activities.reopen_activity")
+        and activity_may_change(user=user, activity=activity)
+    )
+
+
+def _refuse_if_not_allowed(user, activity: Activity) -> None:
+    """`user` None is the system (imports, demo data, commands), which may do anything."""
+    if user is not None and not activity_may_change(user=user, activity=activity):
+        raise PermissionError(_("You may not change this activity."))
+
+
 def _locked(activity: Activity) -> Activity:
     """Re-reads the row under a lock, so two simultaneous clicks make one result."""
     return Activity.objects.select_for_update().get(pk=activity.pk)
@@ -496,6 +521,7 @@ def activity_update(
     moved (time or place); other changes do not bother the participants.
     `expected_version`, when given, refuses (StaleVersion) a save based on an older version.
     """
+    _refuse_if_not_allowed(updated_by, activity)
     activity = _locked(activity)
     _refuse_if_ended(activity)
     _refuse_if_stale(activity, data, expected_version)
@@ -533,14 +559,19 @@ def follow_up_schedule(
     follow_up: FollowUp,
     created_by=None,
     ignore_conflicts: bool = True,
+    user=None,
 ) -> Activity:
     """Creates the next activity ("Schedule the next contact/meeting in") exactly once.
+
+    `user`, when given, must be allowed to change `activity` (the pages and the API pass
+    it; a save that schedules a follow-up has checked it already).
 
     The follow-up copies customer, contact persons, employees, leader, subject, category,
     priority, place, schedule flag, length and expected cost; it is planned, has no actual
     cost and links back to its predecessor. A second call for the same activity is refused
     (and the database's one-to-one link would refuse it too).
     """
+    _refuse_if_not_allowed(user, activity)
     activity = _locked(activity)
     errors = Errors()
     _check_follow_up(follow_up, activity.start, errors)
@@ -603,6 +634,7 @@ def _transition(
 @transaction.atomic
 def activity_end(*, activity: Activity, user=None, actual_cost: Money | None = None) -> Activity:
     """Marks a planned activity as held ("Zakończone"); it becomes read-only."""
+    _refuse_if_not_allowed(user, activity)
     if actual_cost is not None:
         errors = Errors()
         currency = _check_money("actual_cost", actual_cost, errors)
@@ -624,6 +656,7 @@ def activity_cancel(
     *, activity: Activity, user=None, invitations: InvitationReport | None = None
 ) -> Activity:
     """Cancels a planned activity; `invitations` sends the participants a CANCEL."""
+    _refuse_if_not_allowed(user, activity)
     activity = _transition(
         activity,
         allowed_from=[ActivityStatus.PLANNED],
@@ -640,6 +673,7 @@ def activity_reopen(*, activity: Activity, user) -> Activity:
     """Makes an ended or cancelled activity planned again; it needs its own permission."""
     if user is None or not user.has_perm("activities.reopen_activity"):
         raise PermissionError(_("You may not reopen activities."))
+    _refuse_if_not_allowed(user, activity)
     return _transition(
         activity,
         allowed_from=[ActivityStatus.ENDED, ActivityStatus.CANCELLED],
@@ -651,6 +685,7 @@ def activity_reopen(*, activity: Activity, user) -> Activity:
 @transaction.atomic
 def activity_delete(*, activity: Activity, user=None) -> None:
     """Deletes an activity that has not ended; its follow-up stays, unlinked."""
+    _refuse_if_not_allowed(user, activity)
     activity = _locked(activity)
     _refuse_if_ended(activity)
     activity.delete()

@@ -4,7 +4,7 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -40,7 +40,7 @@ NEW_TITLES = {
 def activity_list(request):
     """All activities across customers, newest first, with the shared filters."""
     filter_form = ActivityFilterForm(request.GET or None)
-    activities = select_activities(filters=filter_form.to_filters())
+    activities = select_activities(filters=filter_form.to_filters(), user=request.user)
     context = {
         "nav": "activities",
         "filter_form": filter_form,
@@ -50,9 +50,10 @@ def activity_list(request):
     return render_page(request, "activities/activity_list.html", context, fragment="activity-table")
 
 
-def _get_activity(pk: int) -> Activity:
+def _get_activity(request, pk: int) -> Activity:
+    """The activity if the user may see it; 404 otherwise (its existence is not told)."""
     try:
-        return select_activity(pk=pk)
+        return select_activity(pk=pk, user=request.user)
     except Activity.DoesNotExist:
         raise Http404 from None
 
@@ -160,7 +161,9 @@ def activity_create(request):
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, pk: int):
     """Edits a planned or cancelled activity; an ended one is shown read-only (rule 3)."""
-    activity = _get_activity(pk)
+    activity = _get_activity(request, pk)
+    if not services.activity_may_change(user=request.user, activity=activity):
+        raise PermissionDenied(_("You may not change this activity."))
     if request.method == "POST" and not activity.is_editable:
         messages.error(
             request, _("This activity has ended and is read-only. Reopen it to change it.")
@@ -227,10 +230,12 @@ def contact_options(request):
 
 
 def activity_detail(request, pk: int):
-    activity = _get_activity(pk)
+    activity = _get_activity(request, pk)
     context = {
         "nav": "activities",
         "activity": activity,
+        "may_change": services.activity_may_change(user=request.user, activity=activity),
+        "may_reopen": services.activity_may_reopen(user=request.user, activity=activity),
         "end_form": EndForm(),
         "follow_up_form": FollowUpForm(initial={"kind": activity.kind}),
     }
@@ -248,7 +253,7 @@ def _refused(request, error: Exception) -> None:
 @require_POST
 def activity_end(request, pk: int):
     """Marks the activity as held; an actual cost may be entered at the same time."""
-    activity = _get_activity(pk)
+    activity = _get_activity(request, pk)
     form = EndForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -257,7 +262,7 @@ def activity_end(request, pk: int):
         return redirect(activity)
     try:
         services.activity_end(activity=activity, user=request.user, actual_cost=form.to_money())
-    except ValidationError as error:
+    except (ValidationError, PermissionError) as error:
         _refused(request, error)
     else:
         messages.success(request, _("The activity has ended. It is now read-only."))
@@ -266,11 +271,11 @@ def activity_end(request, pk: int):
 
 @require_POST
 def activity_cancel(request, pk: int):
-    activity = _get_activity(pk)
+    activity = _get_activity(request, pk)
     invitations = InvitationReport() if request.POST.get("send_invitations") else None
     try:
         services.activity_cancel(activity=activity, user=request.user, invitations=invitations)
-    except ValidationError as error:
+    except (ValidationError, PermissionError) as error:
         _refused(request, error)
     else:
         messages.success(request, _("The activity was cancelled."))
@@ -280,7 +285,7 @@ def activity_cancel(request, pk: int):
 
 @require_POST
 def activity_reopen(request, pk: int):
-    activity = _get_activity(pk)
+    activity = _get_activity(request, pk)
     try:
         services.activity_reopen(activity=activity, user=request.user)
     except (ValidationError, PermissionError) as error:
@@ -293,7 +298,7 @@ def activity_reopen(request, pk: int):
 @require_POST
 def activity_follow_up(request, pk: int):
     """ "Schedule next contact" from the detail page (rule 6: at most one follow-up)."""
-    activity = _get_activity(pk)
+    activity = _get_activity(request, pk)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -302,9 +307,12 @@ def activity_follow_up(request, pk: int):
         return redirect(activity)
     try:
         successor = services.follow_up_schedule(
-            activity=activity, follow_up=form.to_follow_up(), created_by=request.user
+            activity=activity,
+            follow_up=form.to_follow_up(),
+            created_by=request.user,
+            user=request.user,
         )
-    except ValidationError as error:
+    except (ValidationError, PermissionError) as error:
         _refused(request, error)
         return redirect(activity)
     messages.success(

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from activities.forms import ActivityFilterForm
-from activities.models import Activity, ActivityKind, ActivityStatus
-from activities.selectors import ActivityFilters
+from activities.models import ActivityKind, ActivityStatus
+from activities.selectors import ActivityFilters, visible_activities
 from activities.selectors import activity_list as select_activities
 from customers.forms import ContactPersonForm, CustomerFilterForm, CustomerForm
 from customers.models import ContactPerson, Customer
@@ -60,11 +60,12 @@ def customer_list(request):
     return render_page(request, "customers/customer_list.html", context, fragment="customer-table")
 
 
-def _activity_summary(customer_id: int) -> dict:
-    """Counts of the customer's activities per status and per kind, in one query, for the
-    header and the tab badges."""
+def _activity_summary(customer_id: int, user) -> dict:
+    """Counts of the customer's activities `user` may see, per status and per kind, in one
+    query, for the header and the tab badges."""
     rows = (
-        Activity.objects.filter(customer_id=customer_id)
+        visible_activities(user)
+        .filter(customer_id=customer_id)
         .order_by()
         .values_list("kind", "status")
         .annotate(n=Count("id"))
@@ -91,7 +92,7 @@ def customer_detail(request, pk: int):
         tab = ALL_TAB
     filter_form = ActivityFilterForm(request.GET or None, fixed_kind=tab != ALL_TAB)
     filters = filter_form.to_filters(kind=tab) if tab != ALL_TAB else filter_form.to_filters()
-    activities = select_activities(filters=filters, customer_id=customer.pk)
+    activities = select_activities(filters=filters, customer_id=customer.pk, user=request.user)
     context = {
         "nav": "customers",
         "customer": customer,
@@ -102,12 +103,15 @@ def customer_detail(request, pk: int):
         "query": query_without_page(request),
     }
     if not wants_fragment(request):
-        summary = _activity_summary(customer.pk)
+        summary = _activity_summary(customer.pk, request.user)
         context["summary"] = summary
         context["contact_persons"] = contact_persons_of(customer_id=customer.pk, active_only=False)
         # All of the customer's costs (not only the filtered ones), in the base currency.
         context["costs"] = cost_report(
-            filters=ActivityFilters(), group_by="customer", customer_id=customer.pk
+            filters=ActivityFilters(),
+            group_by="customer",
+            customer_id=customer.pk,
+            user=request.user,
         )
         context["tabs"] = [
             (ALL_TAB, _("All activities"), summary["total"]),

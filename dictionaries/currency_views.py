@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dictionaries import selectors, services
 from dictionaries.forms import CurrencyAddForm, ExchangeRateForm, RateFilterForm
 from dictionaries.models import Currency, ExchangeRate
-from dictionaries.views import staff_required
+from dictionaries.views import crm_admin_required
 from spotkania.paging import paginate, query_without_page
 
 RATE_PAGE_SIZE = 50
@@ -30,7 +30,7 @@ def _currency(code: str) -> Currency:
     return get_object_or_404(Currency, code=code.upper())
 
 
-@staff_required
+@crm_admin_required
 @require_GET
 def currency_list(request, add_form: CurrencyAddForm | None = None):
     currencies = list(selectors.currencies_with_rates())
@@ -45,7 +45,7 @@ def currency_list(request, add_form: CurrencyAddForm | None = None):
     return TemplateResponse(request, "dictionaries/currency_list.html", context)
 
 
-@staff_required
+@crm_admin_required
 @require_POST
 def currency_add(request):
     form = CurrencyAddForm(request.POST)
@@ -75,7 +75,7 @@ ACTIONS = {
 }
 
 
-@staff_required
+@crm_admin_required
 @require_POST
 def currency_action(request, code: str, action: str):
     """Activates or deactivates a currency, or makes it the base."""
@@ -111,7 +111,7 @@ def _rate_error(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@staff_required
+@crm_admin_required
 @require_http_methods(["GET", "POST"])
 def rate_list(request, code: str):
     """The rates of one currency, newest first, filtered by date; and a form to add one."""
@@ -151,7 +151,7 @@ def rate_list(request, code: str):
     return TemplateResponse(request, "dictionaries/rate_list.html", context)
 
 
-@staff_required
+@crm_admin_required
 @require_http_methods(["GET", "POST"])
 def rate_edit(request, code: str, day: str):
     """Changes the rate of one day (the day itself is the key: to move it, add another)."""

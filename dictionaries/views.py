@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dictionaries import services
 from dictionaries.forms import DictionaryEntryForm
 from dictionaries.models import ActivityCategory, ActivityPriority, DictionaryEntry
+from employees.roles import is_crm_admin
 from spotkania.htmx import render_page, wants_fragment
 
 PAGE = "dictionaries/dictionary_page.html"
@@ -71,8 +72,9 @@ DICTIONARIES = {
 }
 
 
-def staff_required(view: Callable) -> Callable:
-    """Lets only staff in: a 403 for everyone else (proper roles come in a later issue).
+def crm_admin_required(view: Callable) -> Callable:
+    """Lets only CRM administrators in (`employees.roles.is_crm_admin`): a 403 for everyone
+    else.
 
     Not `user_passes_test`, which would send a logged-in employee to the login page as if
     logging in again could help. Anonymous users never get here: LoginRequiredMiddleware
@@ -81,7 +83,7 @@ def staff_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
+        if not is_crm_admin(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -119,14 +121,14 @@ def _done(request, dictionary: Dictionary):
     return redirect("dictionaries:list", dictionary.slug)
 
 
-@staff_required
+@crm_admin_required
 @require_GET
 def dictionary_page(request, dictionary: str):
     """The entries of one dictionary with their uses, and the form to add one."""
     return _render(request, _dictionary(dictionary))
 
 
-@staff_required
+@crm_admin_required
 @require_POST
 def entry_add(request, dictionary: str):
     d = _dictionary(dictionary)
@@ -142,7 +144,7 @@ def entry_add(request, dictionary: str):
     return _render(request, d, form=form)
 
 
-@staff_required
+@crm_admin_required
 @require_http_methods(["GET", "POST"])
 def entry_edit(request, dictionary: str, pk: int):
     """Renames an entry in both languages (its own small page)."""
@@ -194,7 +196,7 @@ ACTIONS: dict[str, tuple[Callable[[DictionaryEntry], object], Promise | None]] =
 }
 
 
-@staff_required
+@crm_admin_required
 @require_POST
 def entry_action(request, dictionary: str, pk: int, action: str):
     """Moves, makes default, deactivates, activates or deletes one entry."""

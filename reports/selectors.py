@@ -197,10 +197,10 @@ def _month_bounds(key: str) -> tuple[date, date]:
 
 
 def cost_report(
-    *, filters: ActivityFilters, group_by: GroupBy, customer_id: int | None = None
+    *, filters: ActivityFilters, group_by: GroupBy, user, customer_id: int | None = None
 ) -> CostReport:
-    """Expected and actual costs of the filtered activities per group, in the base
-    currency (see the module's docstring for the rules)."""
+    """Expected and actual costs of the filtered activities `user` may see, per group, in
+    the base currency (see the module's docstring for the rules)."""
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {GROUP_BY}, not {group_by!r}")
     currency_rows = list(Currency.objects.values_list("code", "minor_unit", "is_base"))
@@ -209,7 +209,7 @@ def cost_report(
         ((code, minor) for code, minor, is_base in currency_rows if is_base), ("", 2)
     )
     activities: QuerySet = (
-        activity_list(filters=filters, customer_id=customer_id)
+        activity_list(filters=filters, customer_id=customer_id, user=user)
         .select_related(None)
         .prefetch_related(None)
         .order_by()

@@ -35,7 +35,7 @@ def _build(request):
     group_form = GroupByForm(data)
     group_by = group_form.value()
     filters = filter_form.to_filters()
-    report = cost_report(filters=filters, group_by=group_by)
+    report = cost_report(filters=filters, group_by=group_by, user=request.user)
     return filter_form, group_form, filters, report
 
 

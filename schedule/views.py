@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities.models import Activity, ActivityStatus
-from activities.selectors import activity_detail
+from activities.selectors import activity_detail, visible_activities
 from employees.models import Employee
+from employees.selectors import visible_employees
 from schedule import selectors, services
 from schedule.conflicts import ScheduleConflict
 from schedule.ical import calendar_of
@@ -91,7 +92,7 @@ def schedule_home(request):
 
 def employee_schedule(request, employee_id: int):
     """One employee's calendar: day, week, month and list views (FullCalendar)."""
-    employee = get_object_or_404(Employee, pk=employee_id)
+    employee = get_object_or_404(visible_employees(request.user), pk=employee_id)
     zone = _user_zone()
     language = (get_language() or "pl")[:2]
     config = {
@@ -110,7 +111,8 @@ def employee_schedule(request, employee_id: int):
             "allDay": _("all day"),
         },
     }
-    employees = Employee.objects.filter(is_active=True).only("id", "first_name", "last_name")
+    employees = visible_employees(request.user).filter(is_active=True)
+    employees = employees.only("id", "first_name", "last_name")
     context = {
         "nav": "schedule",
         "employee": employee,
@@ -156,7 +158,7 @@ def _event(activity: Activity, zone) -> dict:
 def schedule_events(request, employee_id: int):
     """The calendar's events for the visible range only (`start`/`end` as FullCalendar
     sends them), in the user's wall-clock time."""
-    employee = get_object_or_404(Employee.objects.only("id"), pk=employee_id)
+    employee = get_object_or_404(visible_employees(request.user).only("id"), pk=employee_id)
     zone = _user_zone()
     start = _wall_clock(request.GET.get("start", ""), zone)
     end = _wall_clock(request.GET.get("end", ""), zone)
@@ -181,11 +183,10 @@ def team_schedule(request):
     monday = _monday(day)
     days = [monday + timedelta(days=i) for i in range(7)]
     chosen = [pk for pk in map(limits.parse_id, request.GET.getlist("employees")) if pk]
-    everyone = list(Employee.objects.filter(is_active=True).only("id", "first_name", "last_name"))
+    allowed = visible_employees(request.user).only("id", "first_name", "last_name")
+    everyone = list(allowed.filter(is_active=True))
     if chosen:
-        employees = list(
-            Employee.objects.filter(pk__in=chosen).only("id", "first_name", "last_name")
-        )[:TEAM_MAX_EMPLOYEES]
+        employees = list(allowed.filter(pk__in=chosen))[:TEAM_MAX_EMPLOYEES]
     else:
         employees = everyone[:TEAM_MAX_EMPLOYEES]
     start = datetime.combine(monday, time(0), tzinfo=zone)
@@ -231,7 +232,7 @@ def activity_move(request, pk: int):
     may repeat the request with `ignore_conflicts=1`); 422 with the messages otherwise.
     """
     try:
-        activity = activity_detail(pk=pk)
+        activity = activity_detail(pk=pk, user=request.user)
     except Activity.DoesNotExist:
         raise Http404 from None
     all_day = request.POST.get("all_day") in ("1", "true", "on")
@@ -271,6 +272,8 @@ def activity_move(request, pk: int):
         )
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=422)
+    except PermissionError as error:
+        return JsonResponse({"error": str(error)}, status=403)
     body = {"event": _event(selectors.feed_activities().get(pk=moved.pk), _user_zone())}
     if report is not None and report.error:
         body["warning"] = _("Saved, but the invitations could not be sent.")
@@ -340,6 +343,8 @@ def calendar_feed(request, token: str):
 @require_GET
 def activity_ics(request, pk: int):
     """One activity as an .ics file, to import into any calendar program."""
-    activity = get_object_or_404(selectors.feed_activities(), pk=pk)
+    activity = get_object_or_404(
+        visible_activities(request.user, selectors.feed_activities()), pk=pk
+    )
     calendar = calendar_of([activity], method="PUBLISH", base_url=request.build_absolute_uri("/"))
     return _ics_response(calendar, f"activity-{activity.pk}.ics", attachment=True)

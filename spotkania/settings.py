@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "employees.context_processors.roles",
             ],
         },
     },
@@ -248,6 +249,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "spotkania@loca
 SPOTKANIA_SCHEDULE_CONFLICTS = os.environ.get("SPOTKANIA_SCHEDULE_CONFLICTS", "warn")
 if SPOTKANIA_SCHEDULE_CONFLICTS not in ("warn", "refuse"):
     raise ValueError("SPOTKANIA_SCHEDULE_CONFLICTS must be 'warn' or 'refuse'")
+# A small firm may let every employee see all activities, schedules and costs (editing
+# still follows the team structure). Default: each sees their own and their teams'.
+SPOTKANIA_ALL_ACTIVITIES_VISIBLE = os.environ.get("SPOTKANIA_ALL_ACTIVITIES_VISIBLE", "") == "1"
 SPOTKANIA_FEED_MONTHS_BACK = int(os.environ.get("SPOTKANIA_FEED_MONTHS_BACK", "3"))
 SPOTKANIA_CALENDAR_DOMAIN = os.environ.get("SPOTKANIA_CALENDAR_DOMAIN", "spotkania.local")
 

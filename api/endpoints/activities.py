@@ -127,7 +127,7 @@ def activity_index(request, params: Query[ActivityListParams]):
     # The list rows of the pages plus what an API row names besides: the ids of the
     # contact persons and of the follow-up.
     activities = (
-        activity_list(filters=filters, customer_id=params.customer)
+        activity_list(filters=filters, customer_id=params.customer, user=request.user)
         .select_related("next")
         .prefetch_related(
             Prefetch("contact_persons", queryset=ContactPerson.objects.only("id", "customer"))
@@ -141,7 +141,7 @@ def activity_index(request, params: Query[ActivityListParams]):
     "/activities/{activity_id}", response={200: ActivityOut, **READ_ERRORS}, summary="An activity"
 )
 def activity_read(request, activity_id: int, response: HttpResponse):
-    activity = _activity(activity_id)
+    activity = _activity(request, activity_id)
     set_etag(response, activity.version)
     return activity_out(activity)
 
@@ -398,7 +398,7 @@ def activity_create(
         ignore_conflicts=ignore_conflicts,
         invitations=report,
     )
-    saved = activity_detail(pk=activity.pk)
+    saved = activity_detail(pk=activity.pk, user=None)
     _schedule_headers(response, saved, report)
     set_etag(response, saved.version)
     return Status(201, activity_out(saved))
@@ -420,7 +420,7 @@ def activity_change(
     ignore_conflicts: bool = True,
     send_invitations: bool = False,
 ):
-    current = _activity(activity_id)
+    current = _activity(request, activity_id)
     version = expected_version(request, payload.version)
     # An ended activity: the service refuses before it reads the data (409 below).
     resolver = _Resolver()
@@ -437,7 +437,7 @@ def activity_change(
         invitations=report,
         expected_version=version,
     )
-    saved = activity_detail(pk=activity.pk)
+    saved = activity_detail(pk=activity.pk, user=None)
     _schedule_headers(response, saved, report)
     set_etag(response, saved.version)
     return activity_out(saved)
@@ -449,7 +449,7 @@ def activity_change(
     summary="Delete an activity that has not ended",
 )
 def activity_remove(request, activity_id: int):
-    activity = _activity(activity_id)
+    activity = _activity(request, activity_id)
     _save(services.activity_delete, _Resolver(), activity=activity, user=request.user)
     return Status(204, None)
 
@@ -461,7 +461,7 @@ def activity_remove(request, activity_id: int):
     description="Optionally with its `actual_cost`. Ending a non-planned activity: 409.",
 )
 def activity_end(request, activity_id: int, payload: ActivityEndIn | None = None):
-    activity = _activity(activity_id)
+    activity = _activity(request, activity_id)
     resolver = _Resolver()
     actual_cost = resolver.money("actual_cost", payload.actual_cost if payload else None)
     _save(
@@ -471,7 +471,7 @@ def activity_end(request, activity_id: int, payload: ActivityEndIn | None = None
         user=request.user,
         actual_cost=actual_cost,
     )
-    return activity_out(activity_detail(pk=activity.pk))
+    return activity_out(activity_detail(pk=activity.pk, user=None))
 
 
 @router.post(
@@ -484,7 +484,7 @@ def activity_end(request, activity_id: int, payload: ActivityEndIn | None = None
 def activity_cancel(
     request, activity_id: int, response: HttpResponse, send_invitations: bool = False
 ):
-    activity = _activity(activity_id)
+    activity = _activity(request, activity_id)
     report = InvitationReport() if send_invitations else None
     _save(
         services.activity_cancel,
@@ -495,7 +495,7 @@ def activity_cancel(
     )
     if report is not None:
         response["X-Invitations"] = "failed" if report.error else "sent"
-    return activity_out(activity_detail(pk=activity.pk))
+    return activity_out(activity_detail(pk=activity.pk, user=None))
 
 
 @router.post(
@@ -505,13 +505,14 @@ def activity_cancel(
     description="Needs the permission activities.reopen_activity (403 otherwise).",
 )
 def activity_reopen(request, activity_id: int):
-    activity = _activity(activity_id)
+    activity = _activity(request, activity_id)
     _save(services.activity_reopen, _Resolver(), activity=activity, user=request.user)
-    return activity_out(activity_detail(pk=activity.pk))
+    return activity_out(activity_detail(pk=activity.pk, user=None))
 
 
-def _activity(pk: int) -> Activity:
+def _activity(request, pk: int) -> Activity:
+    """The activity if the caller may see it; 404 otherwise, as for an unknown id."""
     try:
-        return activity_detail(pk=pk if 0 < pk <= MAX_ID else 0)
+        return activity_detail(pk=pk if 0 < pk <= MAX_ID else 0, user=request.user)
     except Activity.DoesNotExist:
         raise NotFound(Activity) from None

@@ -22,6 +22,7 @@ from api.schemas import (
 from dictionaries import services
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency, ExchangeRate
 from dictionaries.selectors import rates_of
+from employees.roles import is_crm_admin
 
 router = Router(tags=["dictionaries"])
 
@@ -42,7 +43,7 @@ def entry_out(entry) -> dict:
 
 
 def _require_admin(request) -> None:
-    if not request.user.is_staff:
+    if not is_crm_admin(request.user):
         raise Forbidden()
 
 

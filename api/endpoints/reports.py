@@ -96,6 +96,7 @@ def cost_report_endpoint(request, filters: Query[CostFilters]):
     zone = zoneinfo.ZoneInfo(employee.time_zone) if employee else timezone.get_default_timezone()
     with timezone.override(zone):
         report = cost_report(
+            user=request.user,
             filters=ActivityFilters(
                 kind=filters.kind,
                 status=filters.status,

@@ -18,6 +18,7 @@ from api.errors import ApiValidationError, NotFound
 from api.schemas import MAX_ID, ActivityPage, DateTime, ErrorOut, Text
 from customers.models import ContactPerson
 from employees.models import Employee
+from employees.selectors import visible_employees
 from schedule.selectors import busy_periods, schedule_activities
 
 router = Router(tags=["schedule"])
@@ -74,7 +75,11 @@ def _range(params: RangeParams) -> tuple[datetime, datetime]:
     "A fixed number of queries whatever the range holds.",
 )
 def employee_schedule(request, employee_id: int, params: Query[RangeParams]):
-    employee = Employee.objects.filter(pk=employee_id if 0 < employee_id <= MAX_ID else 0).first()
+    employee = (
+        visible_employees(request.user)
+        .filter(pk=employee_id if 0 < employee_id <= MAX_ID else 0)
+        .first()
+    )
     if employee is None:
         raise NotFound(Employee)
     start, end = _range(params)
@@ -95,7 +100,8 @@ def employee_schedule(request, employee_id: int, params: Query[RangeParams]):
     summary="Free/busy of employees in a range",
     description="Per employee, the merged periods within [start, end) taken by scheduled, "
     "not cancelled activities: the same rule as the conflict check, so a slot outside them "
-    "can be booked without a conflict. Subjects are not disclosed. Unknown ids: 404.",
+    "can be booked without a conflict. Subjects are not disclosed. Unknown ids, and employees "
+    "whose schedule the caller may not see: 404.",
 )
 def free_busy(request, params: Query[FreeBusyParams]):
     try:
@@ -106,7 +112,9 @@ def free_busy(request, params: Query[FreeBusyParams]):
         message = _("Give up to %(max)d employee ids, comma-separated.") % {"max": MAX_EMPLOYEES}
         raise ApiValidationError({"employees": [message]})
     start, end = _range(params)
-    if Employee.objects.filter(pk__in=ids).count() != len(ids):
+    # Free/busy tells no subjects, but who is busy when is still the structure's business:
+    # it is limited to the employees whose schedule the caller may open.
+    if visible_employees(request.user).filter(pk__in=ids).count() != len(ids):
         raise NotFound(Employee)
     zone = timezone.get_current_timezone()
     periods = busy_periods(employee_ids=ids, start=start, end=end)

@@ -148,8 +148,8 @@ def test_detail_and_404(api):
     assert api.post("activities/999999/end").status_code == 404
 
 
-def test_patch_changes_only_what_is_sent(api):
-    activity = ActivityFactory(place="Biuro")
+def test_patch_changes_only_what_is_sent(api, employee):
+    activity = ActivityFactory(leader=employee, place="Biuro")
     category = ActivityCategory.objects.first()
     response = api.patch(f"activities/{activity.pk}", {"category": category.pk, "notes": "N"})
     assert response.status_code == 200, response.json()
@@ -158,15 +158,15 @@ def test_patch_changes_only_what_is_sent(api):
     assert activity.version == 2
 
 
-def test_patch_moving_the_start_keeps_the_length(api):
+def test_patch_moving_the_start_keeps_the_length(api, employee):
     start = datetime(2026, 6, 1, 10, tzinfo=WARSAW)
-    activity = ActivityFactory(start=start, end=start + timedelta(minutes=90))
+    activity = ActivityFactory(leader=employee, start=start, end=start + timedelta(minutes=90))
     data = api.patch(f"activities/{activity.pk}", {"start": "2026-06-02T08:00:00+02:00"}).json()
     assert data["end"] == "2026-06-02T09:30:00+02:00"
 
 
-def test_patch_of_an_ended_activity_answers_409(api):
-    activity = ActivityFactory(status=ActivityStatus.ENDED)
+def test_patch_of_an_ended_activity_answers_409(api, employee):
+    activity = ActivityFactory(leader=employee, status=ActivityStatus.ENDED)
     response = api.patch(f"activities/{activity.pk}", {"subject": "Changed"})
     assert response.status_code == 409
     assert response.json()["detail"]
@@ -174,8 +174,8 @@ def test_patch_of_an_ended_activity_answers_409(api):
     assert activity.subject != "Changed"
 
 
-def test_end_cancel_reopen(api, reopener_api):
-    activity = ActivityFactory()
+def test_end_cancel_reopen(api, reopener_api, employee):
+    activity = ActivityFactory(leader=employee)
     ended = api.post(
         f"activities/{activity.pk}/end", {"actual_cost": {"amount": "99.99", "currency": "PLN"}}
     )
@@ -190,11 +190,11 @@ def test_end_cancel_reopen(api, reopener_api):
     assert api.post(f"activities/{activity.pk}/cancel").json()["status"] == "cancelled"
 
 
-def test_delete(api):
-    activity = ActivityFactory()
+def test_delete(api, employee):
+    activity = ActivityFactory(leader=employee)
     assert api.delete(f"activities/{activity.pk}").status_code == 204
     assert not Activity.objects.filter(pk=activity.pk).exists()
-    ended = ActivityFactory(status=ActivityStatus.ENDED)
+    ended = ActivityFactory(leader=employee, status=ActivityStatus.ENDED)
     assert api.delete(f"activities/{ended.pk}").status_code == 409
 
 
@@ -230,3 +230,10 @@ def test_list_makes_a_constant_number_of_queries(api):
     with CaptureQueriesContext(connection) as many:
         assert api.get("activities", {"page_size": 50}).json()["count"] == 16
     assert len(many) == len(few) <= 6
+
+
+@pytest.fixture(autouse=True)
+def _all_activities_visible(settings):
+    """These tests are about what the pages and the API do with activities of any
+    employee; who may see which is tested in activities/tests/test_access.py."""
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True

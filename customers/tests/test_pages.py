@@ -488,3 +488,10 @@ class TestDeleteCustomer:
 
         assert 'id="delete-blocked"' in html(response)
         assert 'id="delete-form"' not in html(response)
+
+
+@pytest.fixture(autouse=True)
+def _all_activities_visible(settings):
+    """These tests are about what the pages and the API do with activities of any
+    employee; who may see which is tested in activities/tests/test_access.py."""
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True

@@ -222,8 +222,8 @@ def test_api_bad_if_match_is_refused(api):
     assert "If-Match" in response.json()["errors"]
 
 
-def test_api_activity_get_etag_and_stale_patch(api):
-    activity = ActivityFactory(subject="Offer")
+def test_api_activity_get_etag_and_stale_patch(api, employee):
+    activity = ActivityFactory(subject="Offer", leader=employee)
     read = api.get(f"activities/{activity.pk}")
     assert read["ETag"] == '"1"'
     assert api.patch(f"activities/{activity.pk}", {"subject": "Theirs"}).status_code == 200
@@ -242,10 +242,17 @@ def test_api_activity_get_etag_and_stale_patch(api):
     assert (activity.subject, activity.version) == ("Theirs", 2)
 
 
-def test_api_activity_patch_with_the_version_field(api):
-    activity = ActivityFactory(subject="Offer")
+def test_api_activity_patch_with_the_version_field(api, employee):
+    activity = ActivityFactory(subject="Offer", leader=employee)
     ok = api.patch(f"activities/{activity.pk}", {"subject": "New", "version": 1})
     assert ok.status_code == 200
     assert ok["ETag"] == '"2"'
     stale = api.patch(f"activities/{activity.pk}", {"subject": "Newer", "version": 1})
     assert stale.status_code == 409
+
+
+@pytest.fixture(autouse=True)
+def _all_activities_visible(settings):
+    """These tests are about what the pages and the API do with activities of any
+    employee; who may see which is tested in activities/tests/test_access.py."""
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True

@@ -1,6 +1,7 @@
 """Configuration > Universal dictionaries > CRM, tested through HTTP."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -60,8 +61,10 @@ class TestAccess:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
 
-    def test_a_staff_user_who_is_not_a_superuser_gets_in(self, client):
-        client.force_login(UserFactory(username="office", is_staff=True))
+    def test_an_administrator_who_is_not_a_superuser_gets_in(self, client):
+        office = UserFactory(username="office")
+        office.groups.add(Group.objects.get(name="administrator"))
+        client.force_login(office)
 
         assert client.get(page_url("categories")).status_code == 200
 

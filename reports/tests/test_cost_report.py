@@ -267,3 +267,10 @@ class TestCustomerPage:
         assert (costs.expected.base, costs.actual.base) == (Decimal("0.00"), Decimal("80.00"))
         assert costs.expected.missing == 1
         assert b'id="customer-costs-missing"' in response.content
+
+
+@pytest.fixture(autouse=True)
+def _all_activities_visible(settings):
+    """These tests are about what the pages and the API do with activities of any
+    employee; who may see which is tested in activities/tests/test_access.py."""
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True

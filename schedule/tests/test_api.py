@@ -207,3 +207,10 @@ class TestConflictsThroughTheApi:
         assert "SPOTKANIA_SCHEDULE_CONFLICTS" in create["description"]
         assert "/api/v1/schedule/free-busy" in schema["paths"]
         assert "/api/v1/employees/{employee_id}/schedule" in schema["paths"]
+
+
+@pytest.fixture(autouse=True)
+def _all_activities_visible(settings):
+    """These tests are about what the pages and the API do with activities of any
+    employee; who may see which is tested in activities/tests/test_access.py."""
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True

@@ -265,3 +265,10 @@ class TestNewMeetingFromASlot:
             reverse("activities:create"), {"start": "2026-13-45T99:00", "employee": "x"}
         )
         assert response.status_code == 200
+
+
+@pytest.fixture(autouse=True)
+def _all_activities_visible(settings):
+    """These tests are about what the pages and the API do with activities of any
+    employee; who may see which is tested in activities/tests/test_access.py."""
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True

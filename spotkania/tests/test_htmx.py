@@ -34,3 +34,10 @@ def test_dictionary_page_swaps_its_entries(admin_client):
     url = reverse("dictionaries:list", args=["priorities"])
     swap = admin_client.get(url, HTTP_HX_REQUEST="true")
     assert b"<nav" not in swap.content and b"Normal" in swap.content
+
+
+@pytest.fixture(autouse=True)
+def _all_activities_visible(settings):
+    """These tests are about what the pages and the API do with activities of any
+    employee; who may see which is tested in activities/tests/test_access.py."""
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True

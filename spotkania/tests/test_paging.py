@@ -42,3 +42,10 @@ def test_api_count_stops_at_the_limit(client, employee, five_activities, monkeyp
     body = client.get("/api/v1/activities", {"page_size": 2}, headers=headers).json()
 
     assert body["count"] == 3 and len(body["items"]) == 2
+
+
+@pytest.fixture(autouse=True)
+def _all_activities_visible(settings):
+    """These tests are about what the pages and the API do with activities of any
+    employee; who may see which is tested in activities/tests/test_access.py."""
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True

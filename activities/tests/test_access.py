@@ -1,0 +1,322 @@
+"""Who may see and do what (issue 6): each role x each object type x each action, through
+the pages and the API.
+
+The structure: the team Sales is managed by `mgr`; its sub-team Key accounts holds `emp`
+(a plain employee). `outsider` is an employee of no team, without a login. `adm` is an
+administrator. Activity "own" is led by emp; activity "foreign" by the outsider.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from activities.models import Activity, ActivityStatus
+from activities.tests.factories import ActivityFactory
+from api.tests.conftest import ApiClient, issue_token
+from customers.tests.factories import CustomerFactory
+from dictionaries.models import ActivityCategory
+from employees.models import Team
+from employees.tests.factories import EmployeeFactory, UserFactory
+
+ROLES = ("employee", "manager", "administrator")
+
+
+@dataclass
+class World:
+    users: dict
+    employees: dict
+    own: Activity
+    foreign: Activity
+
+
+def _login(name: str, group: str, team=None):
+    user = UserFactory(username=name)
+    user.groups.add(Group.objects.get(name=group))
+    employee = EmployeeFactory(user=user, team=team)
+    return user, employee
+
+
+@pytest.fixture
+def world(db) -> World:
+    sales = Team.objects.create(name="Sales")
+    key_accounts = Team.objects.create(name="Key accounts", parent=sales)
+    mgr, mgr_employee = _login("mgr", "manager", team=sales)
+    sales.manager = mgr_employee
+    sales.save()
+    emp, emp_employee = _login("emp", "employee", team=key_accounts)
+    adm, _adm_employee = _login("adm", "administrator")
+    outsider = EmployeeFactory()
+    customer = CustomerFactory()
+    own = ActivityFactory(customer=customer, leader=emp_employee, in_schedule=True)
+    foreign = ActivityFactory(customer=customer, leader=outsider, in_schedule=True)
+    return World(
+        users={"employee": emp, "manager": mgr, "administrator": adm},
+        employees={"emp": emp_employee, "outsider": outsider},
+        own=own,
+        foreign=foreign,
+    )
+
+
+def page(client, user):
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def api(client, user) -> ApiClient:
+    return ApiClient(client, issue_token(user))
+
+
+# --- activities: view ----------------------------------------------------------------
+
+# (role, which activity, may see)
+SEE = [
+    ("employee", "own", True),
+    ("employee", "foreign", False),
+    ("manager", "own", True),  # emp is in a sub-team of the manager's team
+    ("manager", "foreign", False),
+    ("administrator", "own", True),
+    ("administrator", "foreign", True),
+]
+
+
+@pytest.mark.parametrize(("role", "which", "visible"), SEE)
+def test_view_an_activity_page_and_api(client, world, role, which, visible):
+    activity = getattr(world, which)
+    user = world.users[role]
+
+    detail = page(client, user).get(reverse("activities:detail", args=[activity.pk]))
+    ics = client.get(reverse("schedule:activity_ics", args=[activity.pk]))
+    read = api(client, user).get(f"activities/{activity.pk}")
+
+    expected = 200 if visible else 404
+    assert (detail.status_code, ics.status_code, read.status_code) == (expected,) * 3
+
+
+@pytest.mark.parametrize(("role", "which", "visible"), SEE)
+def test_lists_show_only_visible_activities(client, world, role, which, visible):
+    activity = getattr(world, which)
+    user = world.users[role]
+
+    listed = page(client, user).get(reverse("activities:list")).content.decode()
+    on_customer = client.get(reverse("customers:detail", args=[activity.customer_id]))
+    items = api(client, user).get("activities").json()["items"]
+
+    assert (activity.subject in listed) is visible
+    assert (activity.subject in on_customer.content.decode()) is visible
+    assert on_customer.status_code == 200  # customers are visible to all
+    assert (activity.pk in [a["id"] for a in items]) is visible
+
+
+# --- activities: edit, end, reopen, delete --------------------------------------------
+
+# (role, which activity, expected outcome): "ok", "403" (sees it, may not), "404"
+EDIT = [
+    ("employee", "own", "ok"),
+    ("employee", "foreign", "404"),
+    ("manager", "own", "ok"),
+    ("manager", "foreign", "404"),
+    ("administrator", "own", "ok"),
+    ("administrator", "foreign", "ok"),
+]
+
+
+@pytest.mark.parametrize(("role", "which", "outcome"), EDIT)
+def test_edit_page_and_api_patch(client, world, role, which, outcome):
+    activity = getattr(world, which)
+    user = world.users[role]
+
+    form = page(client, user).get(reverse("activities:edit", args=[activity.pk]))
+    patch = api(client, user).patch(f"activities/{activity.pk}", {"subject": "Changed"})
+
+    expected = {"ok": 200, "404": 404}[outcome]
+    assert (form.status_code, patch.status_code) == (expected, expected)
+    activity.refresh_from_db()
+    assert (activity.subject == "Changed") is (outcome == "ok")
+
+
+@pytest.mark.parametrize(("role", "which", "outcome"), EDIT)
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_end(client, world, role, which, outcome, via):
+    activity = getattr(world, which)
+    user = world.users[role]
+
+    if via == "page":
+        response = page(client, user).post(reverse("activities:end", args=[activity.pk]))
+        assert response.status_code == (302 if outcome == "ok" else 404)
+    else:
+        response = api(client, user).post(f"activities/{activity.pk}/end")
+        assert response.status_code == (200 if outcome == "ok" else 404)
+    activity.refresh_from_db()
+    assert (activity.status == ActivityStatus.ENDED) is (outcome == "ok")
+
+
+# The employee may see and edit their own activity but holds no reopen permission.
+REOPEN = [
+    ("employee", "own", "403"),
+    ("employee", "foreign", "404"),
+    ("manager", "own", "ok"),
+    ("manager", "foreign", "404"),
+    ("administrator", "own", "ok"),
+    ("administrator", "foreign", "ok"),
+]
+
+
+@pytest.mark.parametrize(("role", "which", "outcome"), REOPEN)
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_reopen(client, world, role, which, outcome, via):
+    activity = getattr(world, which)
+    Activity.objects.filter(pk=activity.pk).update(status=ActivityStatus.ENDED)
+    user = world.users[role]
+
+    if via == "page":
+        response = page(client, user).post(
+            reverse("activities:reopen", args=[activity.pk]), follow=True
+        )
+        assert response.status_code == (404 if outcome == "404" else 200)
+        if outcome == "403":
+            assert "You may not reopen activities." in response.content.decode()
+    else:
+        response = api(client, user).post(f"activities/{activity.pk}/reopen")
+        assert response.status_code == {"ok": 200, "403": 403, "404": 404}[outcome]
+    activity.refresh_from_db()
+    assert (activity.status == ActivityStatus.PLANNED) is (outcome == "ok")
+
+
+@pytest.mark.parametrize(("role", "which", "outcome"), EDIT)
+def test_delete_through_the_api(client, world, role, which, outcome):
+    activity = getattr(world, which)
+
+    response = api(client, world.users[role]).delete(f"activities/{activity.pk}")
+
+    assert response.status_code == (204 if outcome == "ok" else 404)
+    assert Activity.objects.filter(pk=activity.pk).exists() is (outcome != "ok")
+
+
+# --- the all-visible setting: seeing is not editing -----------------------------------
+
+
+def test_all_visible_setting_shows_every_activity_but_editing_stays_with_the_team(
+    client, world, settings
+):
+    settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True
+    emp = world.users["employee"]
+
+    detail = page(client, emp).get(reverse("activities:detail", args=[world.foreign.pk]))
+    form = client.get(reverse("activities:edit", args=[world.foreign.pk]))
+    ended = client.post(reverse("activities:end", args=[world.foreign.pk]), follow=True)
+    patch = api(client, emp).patch(f"activities/{world.foreign.pk}", {"subject": "X"})
+    deleted = api(client, emp).delete(f"activities/{world.foreign.pk}")
+
+    assert detail.status_code == 200
+    assert 'id="edit-button"' not in detail.content.decode()
+    assert 'id="end-button"' not in detail.content.decode()
+    assert form.status_code == 403
+    assert "You may not change this activity." in ended.content.decode()
+    assert (patch.status_code, deleted.status_code) == (403, 403)
+    world.foreign.refresh_from_db()
+    assert world.foreign.status == ActivityStatus.PLANNED
+    assert world.foreign.subject != "X"
+
+
+# --- schedule -------------------------------------------------------------------------
+
+# (role, whose schedule, may open)
+SCHEDULE = [
+    ("employee", "emp", True),
+    ("employee", "outsider", False),
+    ("manager", "emp", True),
+    ("manager", "outsider", False),
+    ("administrator", "emp", True),
+    ("administrator", "outsider", True),
+]
+
+
+@pytest.mark.parametrize(("role", "whose", "visible"), SCHEDULE)
+def test_schedule_page_events_api_and_free_busy(client, world, role, whose, visible):
+    employee = world.employees[whose]
+    user = world.users[role]
+    week = {"start": "2020-01-06T00:00:00", "end": "2020-01-13T00:00:00"}
+    api_week = {"start": "2020-01-06", "end": "2020-01-13"}
+
+    calendar = page(client, user).get(reverse("schedule:employee", args=[employee.pk]))
+    events = client.get(reverse("schedule:events", args=[employee.pk]), week)
+    team = client.get(reverse("schedule:team")).content.decode()
+    caller = api(client, user)
+    schedule = caller.get(f"employees/{employee.pk}/schedule", api_week)
+    busy = caller.get("schedule/free-busy", {"employees": str(employee.pk), **api_week})
+
+    expected = 200 if visible else 404
+    codes = (calendar, events, schedule, busy)
+    assert [r.status_code for r in codes] == [expected] * 4, [r.content[:200] for r in codes]
+    assert (employee.full_name in team) is visible
+
+
+# --- cost report ----------------------------------------------------------------------
+
+COSTS = [("employee", 1), ("manager", 1), ("administrator", 2)]
+
+
+@pytest.mark.parametrize(("role", "count"), COSTS)
+def test_cost_report_counts_only_visible_activities(client, world, role, count):
+    user = world.users[role]
+
+    html = page(client, user).get(reverse("reports:costs")).content.decode()
+    csv = client.get(reverse("reports:costs_csv")).content.decode()
+    report = api(client, user).get("reports/costs").json()
+
+    assert report["total"]["activities"] == count
+    assert f'<td class="text-end">{count}</td>' in html
+    assert f";{count};" in csv or f",{count}," in csv
+
+
+# --- customers: visible to all --------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_customers_are_visible_and_editable_by_all(client, world, role):
+    user = world.users[role]
+    customer = world.own.customer
+
+    detail = page(client, user).get(reverse("customers:detail", args=[customer.pk]))
+    edit = client.get(reverse("customers:update", args=[customer.pk]))
+    read = api(client, user).get(f"customers/{customer.pk}")
+
+    assert (detail.status_code, edit.status_code, read.status_code) == (200, 200, 200)
+
+
+# --- dictionaries: the administrator --------------------------------------------------
+
+
+@pytest.mark.parametrize(("role", "allowed"), [(r, r == "administrator") for r in ROLES])
+def test_dictionaries_need_the_administrator(client, world, role, allowed):
+    user = world.users[role]
+    before = ActivityCategory.objects.count()
+
+    listing = page(client, user).get(reverse("dictionaries:list", args=["categories"]))
+    currencies = client.get(reverse("currencies:list"))
+    added = api(client, user).post("dictionaries/categories", {"name_pl": "A", "name_en": "A"})
+    read = api(client, user).get("dictionaries/categories")
+
+    assert (listing.status_code, currencies.status_code) == ((200, 200) if allowed else (403, 403))
+    assert added.status_code == (201 if allowed else 403)
+    assert read.status_code == 200  # reading the entries (for the forms) is for everyone
+    assert ActivityCategory.objects.count() == before + allowed
+
+
+def test_a_managers_list_makes_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    for _ in range(30):
+        ActivityFactory(leader=world.employees["emp"])
+    page(client, world.users["manager"])
+    client.get(reverse("activities:list"))
+
+    # The page's own queries (see test_activity_list_has_no_n_plus_one) plus the team tree
+    # and its members, read once: the visibility filter is a subquery, not a row check.
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("activities:list"))
+
+    assert response.content.decode().count('class="activity-subject"') == 25
