@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from dictionaries.money import Money, amount_field
 from employees.models import validate_time_zone
@@ -130,6 +131,10 @@ class Activity(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Change history (who, when, which fields): django-simple-history, shown on the page.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "version"], m2m_fields=[employees, contact_persons]
+    )
 
     class Meta:
         ordering = ["-start", "-id"]

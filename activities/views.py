@@ -26,6 +26,7 @@ from schedule.conflicts import ScheduleConflict
 from schedule.invitations import InvitationReport
 from schedule.views import report_invitations
 from spotkania import limits
+from spotkania.history import change_history
 from spotkania.htmx import render_page
 from spotkania.paging import paginate, query_without_page
 from spotkania.versions import StaleVersion
@@ -236,6 +237,7 @@ def activity_detail(request, pk: int):
         "activity": activity,
         "may_change": services.activity_may_change(user=request.user, activity=activity),
         "may_reopen": services.activity_may_reopen(user=request.user, activity=activity),
+        "history": change_history(activity),
         "end_form": EndForm(),
         "follow_up_form": FollowUpForm(initial={"kind": activity.kind}),
     }

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from customers.validators import validate_nip
 
@@ -30,6 +31,8 @@ class Customer(models.Model):
     # Raised by every save through customers.services: a form or API call made on an
     # older version is refused rather than overwriting what someone saved meanwhile.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Change history (who, when, which fields): django-simple-history, shown on the page.
+    history = HistoricalRecords(excluded_fields=["updated_at", "version"])
 
     class Meta:
         ordering = ["name", "id"]
@@ -65,6 +68,8 @@ class ContactPerson(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Optimistic locking, as on Customer.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Change history (who, when, which fields): django-simple-history, shown on the page.
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -21,6 +21,7 @@ from customers.services import contact_person_update
 from customers.services import customer_delete as delete_customer
 from customers.services import customer_update as update_customer
 from reports.selectors import cost_report
+from spotkania.history import change_history
 from spotkania.htmx import render_page, wants_fragment
 from spotkania.paging import paginate, query_without_page
 from spotkania.versions import StaleVersion
@@ -105,6 +106,7 @@ def customer_detail(request, pk: int):
     if not wants_fragment(request):
         summary = _activity_summary(customer.pk, request.user)
         context["summary"] = summary
+        context["history"] = change_history(customer)
         context["contact_persons"] = contact_persons_of(customer_id=customer.pk, active_only=False)
         # All of the customer's costs (not only the filtered ones), in the base currency.
         context["costs"] = cost_report(

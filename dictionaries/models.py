@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class DictionaryQuerySet(models.QuerySet):
@@ -59,6 +60,8 @@ class DictionaryEntry(models.Model):
 class ActivityPriority(DictionaryEntry):
     """How much an activity weighs ("Priorytety działań"): Low, Normal, High by default."""
 
+    history = HistoricalRecords(verbose_name=_("historical activity priority"))
+
     class Meta(DictionaryEntry.Meta):
         verbose_name = _("activity priority")
         verbose_name_plural = _("activity priorities")
@@ -66,6 +69,8 @@ class ActivityPriority(DictionaryEntry):
 
 class ActivityCategory(DictionaryEntry):
     """What an activity is for ("Kategorie działań"), e.g. Trade negotiations."""
+
+    history = HistoricalRecords(verbose_name=_("historical activity category"))
 
     class Meta(DictionaryEntry.Meta):
         verbose_name = _("activity category")

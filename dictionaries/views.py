@@ -26,6 +26,7 @@ from dictionaries import services
 from dictionaries.forms import DictionaryEntryForm
 from dictionaries.models import ActivityCategory, ActivityPriority, DictionaryEntry
 from employees.roles import is_crm_admin
+from spotkania.history import change_history
 from spotkania.htmx import render_page, wants_fragment
 
 PAGE = "dictionaries/dictionary_page.html"
@@ -162,7 +163,13 @@ def entry_edit(request, dictionary: str, pk: int):
                 return redirect("dictionaries:list", d.slug)
     else:
         form = DictionaryEntryForm(initial={"name_pl": entry.name_pl, "name_en": entry.name_en})
-    context = {"nav": "configuration", "dictionary": d, "entry": entry, "form": form}
+    context = {
+        "nav": "configuration",
+        "dictionary": d,
+        "entry": entry,
+        "form": form,
+        "history": change_history(entry),
+    }
     return TemplateResponse(request, "dictionaries/entry_edit.html", context)
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "api",
     "axes",
     "csp",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Who made a change: history_user of django-simple-history. The API sets request.user
+    # from the token before its view saves anything, so API changes get their user too.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "employees.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -1,0 +1,70 @@
+"""Change history (issue 6): who changed what and when, recorded from the pages and the
+API alike and shown on the activity, customer and dictionary entry pages."""
+
+import pytest
+from django.urls import reverse
+
+from activities.tests.factories import ActivityFactory
+from api.tests.conftest import ApiClient, issue_token
+from customers.tests.factories import CustomerFactory
+from dictionaries.models import ActivityCategory
+
+
+@pytest.mark.django_db
+def test_an_api_patch_is_recorded_with_the_token_user_and_shown_on_the_page(
+    client, employee, logged_in
+):
+    activity = ActivityFactory(leader=employee, subject="Offer", place="Biuro")
+    api = ApiClient(client, issue_token(employee.user))
+
+    response = api.patch(f"activities/{activity.pk}", {"subject": "Final offer"})
+
+    assert response.status_code == 200
+    latest = activity.history.latest()
+    assert latest.history_user == employee.user
+    assert latest.history_type == "~"
+    logged_in.force_login(employee.user)
+    html = logged_in.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    assert 'id="change-history"' in html
+    assert "Offer</del> → <ins>Final offer</ins>" in html
+    assert "Anna Nowak" in html
+
+
+@pytest.mark.django_db
+def test_a_page_save_is_recorded_with_its_user_labels_translated(logged_in, employee):
+    customer = CustomerFactory(name="Hydro")
+
+    response = logged_in.post(
+        reverse("customers:update", args=[customer.pk]),
+        {
+            "code": customer.code,
+            "name": "Hydro-Tech",
+            "tax_id": customer.tax_id,
+            "address": customer.address,
+            "email": customer.email,
+            "phone": customer.phone,
+            "is_active": "on",
+            "version": customer.version,
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    latest = customer.history.latest()
+    assert latest.history_user == employee.user
+    logged_in.cookies["django_language"] = "pl"
+    html = logged_in.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert "Historia zmian" in html or "Change history" in html
+    assert "Hydro</del> → <ins>Hydro-Tech</ins>" in html
+    assert "Nazwa" in html
+
+
+@pytest.mark.django_db
+def test_a_dictionary_rename_is_shown_on_the_entry_page(admin_client, admin_user):
+    entry = ActivityCategory.objects.create(name_pl="Stara", name_en="Old", position=99)
+    url = reverse("dictionaries:edit", args=["categories", entry.pk])
+
+    admin_client.post(url, {"name_pl": "Nowa", "name_en": "New"})
+
+    assert entry.history.latest().history_user == admin_user
+    html = admin_client.get(url).content.decode()
+    assert "Old</del> → <ins>New</ins>" in html
