@@ -79,6 +79,14 @@ def test_plan_a_meeting_with_follow_up_and_end_it(page, salesperson, shot):
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="Contract renewal")).to_have_count(2)
 
+    # And in the employee's schedule: the week of the meeting shows its calendar event.
+    assert meeting.in_schedule
+    week = meeting.local_start.date().isoformat()
+    page.goto(f"/schedule/employee/{salesperson.pk}/?date={week}&view=timeGridWeek")
+    event = page.locator(".fc-event", has_text="Contract renewal").first
+    expect(event).to_be_visible()
+    shot("08-schedule-week")
+
     # End the meeting with its actual cost; it becomes read-only.
     page.goto(meeting.get_absolute_url())
     page.locator("#end-button").click()
