@@ -8,6 +8,7 @@ from activities.tests.factories import ActivityFactory
 from api.tests.conftest import ApiClient, issue_token
 from customers.tests.factories import CustomerFactory
 from dictionaries.models import ActivityCategory
+from employees.tests.factories import EmployeeFactory
 
 
 @pytest.mark.django_db
@@ -68,3 +69,19 @@ def test_a_dictionary_rename_is_shown_on_the_entry_page(admin_client, admin_user
     assert entry.history.latest().history_user == admin_user
     html = admin_client.get(url).content.decode()
     assert "Old</del> → <ins>New</ins>" in html
+
+
+@pytest.mark.django_db
+def test_a_change_of_participants_is_shown_by_name(client, employee, logged_in):
+    activity = ActivityFactory(leader=employee, subject="Offer")
+    colleague = EmployeeFactory(first_name="Piotr", last_name="Zieliński")
+    api = ApiClient(client, issue_token(employee.user))
+
+    response = api.patch(f"activities/{activity.pk}", {"employees": [employee.pk, colleague.pk]})
+
+    assert response.status_code == 200
+    logged_in.force_login(employee.user)
+    html = logged_in.get(reverse("activities:detail", args=[activity.pk])).content.decode()
+    changes = html[html.index('id="change-history"') :]
+    assert "Employees" in changes
+    assert "Anna Nowak, Piotr Zieliński" in changes
