@@ -33,10 +33,11 @@ def _day_start(day: date) -> datetime:
 
 
 def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
-    """The activities `user` may see: those their employee leads or takes part in; for a
-    manager also those of their teams' employees (sub-teams included); for an
-    administrator, or with SPOTKANIA_ALL_ACTIVITIES_VISIBLE, all. The one place of this
-    rule: lists, pages, the API, the schedule and the cost report filter through it.
+    """The activities `user` may see: those their employee leads or takes part in, and
+    those they created; for a manager also those of their teams' employees (sub-teams
+    included); for an administrator, or with SPOTKANIA_ALL_ACTIVITIES_VISIBLE, all. The
+    one place of this rule: lists, pages, the API, the schedule and the cost report
+    filter through it.
     The visible employees are computed once (see `visible_employee_ids`); the filter is
     a subquery, not a per-row check."""
     qs = Activity.objects.all() if queryset is None else queryset
@@ -44,7 +45,13 @@ def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
     if ids is None:
         return qs
     taking_part = Activity.employees.through.objects.filter(employee_id__in=ids)
-    return qs.filter(Q(leader_id__in=ids) | Q(pk__in=taking_part.values("activity_id")))
+    # Also what the user planned for others (an assistant booking a salesperson's
+    # meeting): it would be odd to lose sight of it the moment it is saved.
+    return qs.filter(
+        Q(leader_id__in=ids)
+        | Q(pk__in=taking_part.values("activity_id"))
+        | Q(created_by_id=user.pk)
+    )
 
 
 def activity_list(*, filters: ActivityFilters, user, customer_id: int | None = None) -> QuerySet:

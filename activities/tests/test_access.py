@@ -320,3 +320,14 @@ def test_a_managers_list_makes_a_fixed_number_of_queries(
         response = client.get(reverse("activities:list"))
 
     assert response.content.decode().count('class="activity-subject"') == 25
+
+
+def test_an_employee_sees_what_they_planned_for_someone_else(client, world):
+    """An assistant books a meeting for a salesperson outside their team: it stays
+    visible to them (not editable: they take no part in it)."""
+    emp = world.users["employee"]
+    booked = ActivityFactory(leader=world.employees["outsider"], created_by=emp)
+
+    assert page(client, emp).get(reverse("activities:detail", args=[booked.pk])).status_code == 200
+    assert api(client, emp).get(f"activities/{booked.pk}").status_code == 200
+    assert api(client, emp).patch(f"activities/{booked.pk}", {"subject": "X"}).status_code == 403
