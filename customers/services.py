@@ -36,6 +36,22 @@ def customer_delete(*, customer: Customer) -> None:
         raise ValidationError(HAS_ACTIVITIES, code="customer_has_activities") from exc
 
 
+@transaction.atomic
+def contact_person_delete(*, contact_person: ContactPerson) -> None:
+    """Deletes a contact person who took part in no activity. One who did is refused, as
+    a customer with activities is: the record of who was met stays whole."""
+    person = ContactPerson.objects.select_for_update().get(pk=contact_person.pk)
+    if person.activities.exists():
+        raise ValidationError(
+            _(
+                "This contact person took part in CRM activities, so they cannot be "
+                "deleted. Deactivate the contact person instead."
+            ),
+            code="contact_person_has_activities",
+        )
+    person.delete()
+
+
 def _update(model, *, pk: int, values: dict, names, expected_version: int | None):
     """Locks the row, refuses a stale version (StaleVersion, nothing written), saves the
     given fields and raises the version by one."""

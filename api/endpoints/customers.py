@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from api.errors import ApiValidationError, Conflict, get_or_404
@@ -195,17 +194,10 @@ def contact_update(request, contact_id: int, payload: ContactPatch, response: Ht
     description="One who took part in activities is refused with 409: deactivate instead.",
 )
 def contact_remove(request, contact_id: int):
-    with transaction.atomic():
-        person = _contact(contact_id, lock=True)
-        # The record of who was met stays whole, as for customers (customers.services).
-        if person.activities.exists():
-            raise Conflict(
-                _(
-                    "This contact person took part in CRM activities, so it cannot be "
-                    "deleted. Deactivate the contact person instead."
-                )
-            )
-        person.delete()
+    try:
+        customer_services.contact_person_delete(contact_person=_contact(contact_id))
+    except ValidationError as exc:
+        raise Conflict(" ".join(exc.messages)) from exc
     return Status(204, None)
 
 

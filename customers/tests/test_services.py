@@ -28,3 +28,18 @@ class TestCustomerDelete:
         assert "Deactivate the customer instead" in exc_info.value.messages[0]
         assert Customer.objects.filter(pk=customer.pk).exists()
         assert customer.contact_persons.filter(activities=activity).exists()
+
+
+@pytest.mark.django_db
+def test_contact_person_with_activities_is_kept_and_one_without_deleted():
+    from customers.services import contact_person_delete
+    from customers.tests.factories import ContactPersonFactory
+
+    met = ActivityFactory().contact_persons.get()
+    with pytest.raises(ValidationError):
+        contact_person_delete(contact_person=met)
+    assert ContactPerson.objects.filter(pk=met.pk).exists()
+
+    never_met = ContactPersonFactory()
+    contact_person_delete(contact_person=never_met)
+    assert not ContactPerson.objects.filter(pk=never_met.pk).exists()
