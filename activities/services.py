@@ -356,7 +356,9 @@ def _set_relations(activity: Activity, contact_persons, employees) -> None:
     activity.employees.set(employees)
 
 
-def _check_schedule(values: dict, *, current: Activity | None, ignore_conflicts: bool) -> None:
+def _check_schedule(
+    values: dict, *, current: Activity | None, ignore_conflicts: bool, user=None
+) -> None:
     """Rule 7's schedule must not double-book an employee: a scheduled, not cancelled
     activity may not overlap another of a participating employee, unless the setting
     SPOTKANIA_SCHEDULE_CONFLICTS is "warn" and the caller chose to save anyway.
@@ -374,6 +376,7 @@ def _check_schedule(values: dict, *, current: Activity | None, ignore_conflicts:
         end=values["end"],
         exclude_id=current.pk if current is not None else None,
         ignore=ignore_conflicts,
+        user=user,
     )
 
 
@@ -394,7 +397,7 @@ def activity_create(
     values = _validate(data, current=None, errors=errors)
     _check_follow_up(follow_up, values.get("start"), errors)
     errors.raise_if_any()
-    _check_schedule(values, current=None, ignore_conflicts=ignore_conflicts)
+    _check_schedule(values, current=None, ignore_conflicts=ignore_conflicts, user=created_by)
     employees = values.pop("employees")
     activity = Activity(**values, created_by=created_by)
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
@@ -531,7 +534,9 @@ def activity_update(
     if follow_up is not None and Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
-    _check_schedule(values, current=activity, ignore_conflicts=ignore_conflicts)
+    _check_schedule(
+        values, current=activity, ignore_conflicts=ignore_conflicts, user=updated_by
+    )
     moved = any(getattr(activity, name) != values[name] for name in _INVITATION_FIELDS)
     employees = values.pop("employees")
     for name, value in values.items():
@@ -594,6 +599,7 @@ def follow_up_schedule(
         {"in_schedule": activity.in_schedule, "employees": employees, "start": start, "end": end},
         current=None,
         ignore_conflicts=ignore_conflicts,
+        user=created_by,
     )
     successor = Activity.objects.create(
         kind=follow_up.kind or activity.kind,

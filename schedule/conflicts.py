@@ -28,6 +28,9 @@ class Clash:
     start: datetime
     end: datetime
     all_day: bool
+    # False when the user saving may not see that activity: then only "busy" is said,
+    # never its subject or a link (the schedule's visibility rule, issue 6).
+    visible: bool = True
 
     def message(self) -> str:
         if self.all_day:
@@ -36,6 +39,11 @@ class Clash:
             start = formats.date_format(timezone.localtime(self.start), "SHORT_DATETIME_FORMAT")
             end = formats.time_format(timezone.localtime(self.end), "TIME_FORMAT")
             when = f"{start}\u2013{end}"
+        if not self.visible:
+            return _("%(employee)s is busy then (%(when)s).") % {
+                "employee": self.employee_name,
+                "when": when,
+            }
         return _("%(employee)s already has “%(subject)s” (%(when)s).") % {
             "employee": self.employee_name,
             "subject": self.subject,
@@ -59,12 +67,18 @@ class ScheduleConflict(ValidationError):
 
 
 def find_clashes(
-    *, employee_ids: list[int], start: datetime, end: datetime, exclude_id: int | None = None
+    *,
+    employee_ids: list[int],
+    start: datetime,
+    end: datetime,
+    exclude_id: int | None = None,
+    user=None,
 ) -> list[Clash]:
     """Scheduled, not cancelled activities of these employees overlapping [start, end).
 
     Intervals are half-open, so a meeting ending at 11:00 and one starting at 11:00 do not
-    clash. One query, whatever the number of employees.
+    clash. One query, whatever the number of employees (two with a `user`: the clashes
+    that user may not see are marked, so their subjects stay hidden).
     """
     if not employee_ids or start is None or end is None:
         return []
@@ -82,6 +96,16 @@ def find_clashes(
     )
     if exclude_id is not None:
         rows = rows.exclude(activity_id=exclude_id)
+    rows = list(rows)
+    visible = None
+    if user is not None and rows:
+        from activities.selectors import visible_activities
+
+        visible = set(
+            visible_activities(user)
+            .filter(pk__in={row.activity_id for row in rows})
+            .values_list("pk", flat=True)
+        )
     return [
         Clash(
             employee_id=row.employee_id,
@@ -91,6 +115,7 @@ def find_clashes(
             start=row.activity.start,
             end=row.activity.end,
             all_day=row.activity.all_day,
+            visible=visible is None or row.activity_id in visible,
         )
         for row in rows
     ]
@@ -103,9 +128,13 @@ def check_clashes(
     end: datetime,
     exclude_id: int | None,
     ignore: bool,
+    user=None,
 ) -> None:
-    """Raises ScheduleConflict when the policy does not let this save double-book."""
-    clashes = find_clashes(employee_ids=employee_ids, start=start, end=end, exclude_id=exclude_id)
+    """Raises ScheduleConflict when the policy does not let this save double-book; its
+    messages name only the activities `user` may see."""
+    clashes = find_clashes(
+        employee_ids=employee_ids, start=start, end=end, exclude_id=exclude_id, user=user
+    )
     if not clashes:
         return
     policy = conflict_policy()

@@ -357,7 +357,9 @@ header `X-Invitations: failed` says so (`sent` otherwise).
 """
 
 
-def _schedule_headers(response: HttpResponse, activity: Activity, report) -> None:
+def _schedule_headers(request, response: HttpResponse, activity: Activity, report) -> None:
+    """X-Invitations, and X-Schedule-Conflicts: the ids of the overlapping activities the
+    caller may see (others are not named, as on the pages)."""
     if report is not None:
         response["X-Invitations"] = "failed" if report.error else "sent"
     if not activity.in_schedule or activity.status == "cancelled":
@@ -367,9 +369,10 @@ def _schedule_headers(response: HttpResponse, activity: Activity, report) -> Non
         start=activity.start,
         end=activity.end,
         exclude_id=activity.pk,
+        user=request.user,
     )
-    if clashes:
-        ids = dict.fromkeys(c.activity_id for c in clashes)
+    ids = dict.fromkeys(c.activity_id for c in clashes if c.visible)
+    if ids:
         response["X-Schedule-Conflicts"] = ",".join(str(pk) for pk in ids)
 
 
@@ -399,7 +402,7 @@ def activity_create(
         invitations=report,
     )
     saved = activity_detail(pk=activity.pk, user=None)
-    _schedule_headers(response, saved, report)
+    _schedule_headers(request, response, saved, report)
     set_etag(response, saved.version)
     return Status(201, activity_out(saved))
 
@@ -438,7 +441,7 @@ def activity_change(
         expected_version=version,
     )
     saved = activity_detail(pk=activity.pk, user=None)
-    _schedule_headers(response, saved, report)
+    _schedule_headers(request, response, saved, report)
     set_etag(response, saved.version)
     return activity_out(saved)
 

@@ -7,7 +7,7 @@ from activities import services
 from activities.models import Activity, ActivityStatus
 from activities.tests.factories import ActivityFactory
 from dictionaries.models import ActivityPriority
-from employees.tests.factories import EmployeeFactory
+from employees.tests.factories import EmployeeFactory, UserFactory
 from schedule.conflicts import ScheduleConflict, find_clashes
 from schedule.tests.conftest import at
 
@@ -167,3 +167,24 @@ def test_a_follow_up_that_double_books_is_refused_with_its_meeting(employee, mee
     with pytest.raises(ScheduleConflict):
         services.activity_create(data=data, follow_up=services.FollowUp(value=2, unit="days"))
     assert Activity.objects.count() == 1
+
+
+def test_a_clash_the_user_may_not_see_says_busy_without_its_subject(employee, meeting_of):
+    """The conflict check must not become a way round the visibility rule (issue 6)."""
+    colleague = EmployeeFactory()
+    secret = meeting_of(colleague, at("2026-03-27", 10), subject="Secret deal")
+    data = _input(secret)  # includes the colleague, at 10:30
+    data.employees = [employee, colleague]
+    with pytest.raises(ScheduleConflict) as caught:
+        services.activity_create(data=data, created_by=employee.user, ignore_conflicts=False)
+    (message,) = caught.value.messages
+    assert "Secret deal" not in message
+    assert colleague.full_name in message and "busy" in message
+    assert caught.value.clashes[0].visible is False
+
+    # Someone who may see it (here: the colleague's own login) is told what it is.
+    colleague.user = UserFactory()
+    colleague.save()
+    with pytest.raises(ScheduleConflict) as caught:
+        services.activity_create(data=data, created_by=colleague.user, ignore_conflicts=False)
+    assert "Secret deal" in caught.value.messages[0]
