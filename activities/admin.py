@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities import services
 from activities.models import Activity
+from employees.roles import is_crm_admin
 
 
 @admin.register(Activity)
@@ -90,13 +91,22 @@ class ActivityAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    # The admin knows nothing of teams (activities.selectors.visible_activities): only a
+    # CRM administrator, who sees everything anyway, may use it for activities, whatever
+    # model permissions a staff account holds.
+    def has_module_permission(self, request):
+        return is_crm_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_crm_admin(request.user) and super().has_view_permission(request, obj)
+
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not obj.is_editable:
+        if not is_crm_admin(request.user) or (obj is not None and not obj.is_editable):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not obj.is_editable:
+        if not is_crm_admin(request.user) or (obj is not None and not obj.is_editable):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -9,12 +9,12 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dictionaries.views import crm_admin_required
 from imports.forms import ImportForm
 from imports.services import COLUMNS, KINDS, ImportFileError, import_run
 
@@ -38,7 +38,7 @@ def _render(request, form, report=None, pending=None):
     return TemplateResponse(request, "imports/import.html", context)
 
 
-@staff_member_required
+@crm_admin_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     if request.method == "POST" and request.POST.get("action") == "confirm":

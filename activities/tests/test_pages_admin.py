@@ -57,3 +57,21 @@ def test_ended_activity_is_view_only(admin_client):
     assert activity.subject == "Held"
     assert delete.status_code == 403
     assert Activity.objects.filter(pk=activity.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_employee_cannot_open_activities_in_the_admin(client):
+    """The admin does not know the team rule: it is for CRM administrators only."""
+    from django.contrib.auth.models import Group
+
+    from employees.tests.factories import UserFactory
+
+    activity = ActivityFactory()
+    staff = UserFactory(username="staffer", is_staff=True)
+    staff.groups.add(Group.objects.get(name="employee"))
+    client.force_login(staff)
+    change = reverse("admin:activities_activity_change", args=[activity.pk])
+    assert client.get(change).status_code == 403
+    assert client.post(change, {"subject": "CHANGED"}).status_code == 403
+    activity.refresh_from_db()
+    assert activity.subject != "CHANGED"
