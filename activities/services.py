@@ -534,9 +534,7 @@ def activity_update(
     if follow_up is not None and Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
-    _check_schedule(
-        values, current=activity, ignore_conflicts=ignore_conflicts, user=updated_by
-    )
+    _check_schedule(values, current=activity, ignore_conflicts=ignore_conflicts, user=updated_by)
     moved = any(getattr(activity, name) != values[name] for name in _INVITATION_FIELDS)
     employees = values.pop("employees")
     for name, value in values.items():
