@@ -18,8 +18,15 @@ HAS_ACTIVITIES = _(
 )
 
 
+def _refuse_without(user, permission: str) -> None:
+    """`user` None is the system itself (a command, a test); a person needs the model
+    permission, which the employee and manager roles do not hold (employees.roles)."""
+    if user is not None and not user.has_perm(permission):
+        raise PermissionError(_("You may not delete customers or contact persons."))
+
+
 @transaction.atomic
-def customer_delete(*, customer: Customer) -> None:
+def customer_delete(*, customer: Customer, user=None) -> None:
     """Deletes a customer that has no activities; its contact persons go with it.
 
     A customer with activities is refused, not cascaded: the meetings held with it are the
@@ -27,6 +34,7 @@ def customer_delete(*, customer: Customer) -> None:
     than a list of protected rows; `Activity.customer` being PROTECT still guards the case
     where an activity is added between the check and the delete.
     """
+    _refuse_without(user, "customers.delete_customer")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.activities.exists():
         raise ValidationError(HAS_ACTIVITIES, code="customer_has_activities")
@@ -37,9 +45,10 @@ def customer_delete(*, customer: Customer) -> None:
 
 
 @transaction.atomic
-def contact_person_delete(*, contact_person: ContactPerson) -> None:
+def contact_person_delete(*, contact_person: ContactPerson, user=None) -> None:
     """Deletes a contact person who took part in no activity. One who did is refused, as
     a customer with activities is: the record of who was met stays whole."""
+    _refuse_without(user, "customers.delete_contactperson")
     person = ContactPerson.objects.select_for_update().get(pk=contact_person.pk)
     if person.activities.exists():
         raise ValidationError(

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -165,9 +165,11 @@ def customer_delete(request, pk: int):
     """GET asks for confirmation; POST deletes, or explains on the customer's page why it
     may not (it has activities), leaving everything in place."""
     customer = get_object_or_404(Customer, pk=pk)
+    if not request.user.has_perm("customers.delete_customer"):
+        raise PermissionDenied
     if request.method == "POST":
         try:
-            delete_customer(customer=customer)
+            delete_customer(customer=customer, user=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

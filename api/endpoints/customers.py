@@ -128,7 +128,7 @@ def customer_update(request, customer_id: int, payload: CustomerPatch, response:
 def customer_remove(request, customer_id: int):
     customer = _customer(customer_id)
     try:
-        customer_delete(customer=customer)
+        customer_delete(customer=customer, user=request.user)
     except ValidationError as exc:
         raise Conflict(" ".join(exc.messages)) from exc
     return Status(204, None)
@@ -195,7 +195,9 @@ def contact_update(request, contact_id: int, payload: ContactPatch, response: Ht
 )
 def contact_remove(request, contact_id: int):
     try:
-        customer_services.contact_person_delete(contact_person=_contact(contact_id))
+        customer_services.contact_person_delete(
+            contact_person=_contact(contact_id), user=request.user
+        )
     except ValidationError as exc:
         raise Conflict(" ".join(exc.messages)) from exc
     return Status(204, None)

@@ -81,15 +81,15 @@ def test_customer_patch_with_an_invalid_field_changes_nothing(api, customer):
     assert customer.phone == ""
 
 
-def test_customer_delete_without_activities(api, customer, contact):
-    assert api.delete(f"customers/{customer.pk}").status_code == 204
+def test_customer_delete_without_activities(api, admin_api, customer, contact):
+    assert admin_api.delete(f"customers/{customer.pk}").status_code == 204
     assert not Customer.objects.filter(pk=customer.pk).exists()
     assert not ContactPerson.objects.filter(pk=contact.pk).exists()
 
 
-def test_customer_delete_with_activities_is_refused_with_a_reason(api, customer):
+def test_customer_delete_with_activities_is_refused_with_a_reason(api, admin_api, customer):
     ActivityFactory(customer=customer)
-    response = api.delete(f"customers/{customer.pk}")
+    response = admin_api.delete(f"customers/{customer.pk}")
     assert response.status_code == 409
     assert "Deactivate" in response.json()["detail"]
     assert Customer.objects.filter(pk=customer.pk).exists()
@@ -103,7 +103,7 @@ def test_contacts_of_a_customer(api, customer, contact):
     assert api.get("customers/999999/contacts").status_code == 404
 
 
-def test_contact_create_update_delete(api, customer):
+def test_contact_create_update_delete(api, admin_api, customer):
     response = api.post(
         f"customers/{customer.pk}/contacts", {"first_name": "Ewa", "last_name": "Lis"}
     )
@@ -112,15 +112,21 @@ def test_contact_create_update_delete(api, customer):
     assert response.json()["customer"] == customer.pk
     assert api.get(f"contacts/{pk}").json()["last_name"] == "Lis"
     assert api.patch(f"contacts/{pk}", {"position": "CEO"}).json()["position"] == "CEO"
-    assert api.delete(f"contacts/{pk}").status_code == 204
+    assert admin_api.delete(f"contacts/{pk}").status_code == 204
     assert api.get(f"contacts/{pk}").status_code == 404
 
 
-def test_contact_validation_and_refused_delete(api, customer):
+def test_contact_validation_and_refused_delete(api, admin_api, customer):
     response = api.post(f"customers/{customer.pk}/contacts", {"first_name": "Ewa"})
     assert response.status_code == 422
     assert "last_name" in response.json()["errors"]
     activity = ActivityFactory(customer=customer)
     person = activity.contact_persons.get()
-    assert api.delete(f"contacts/{person.pk}").status_code == 409
+    assert admin_api.delete(f"contacts/{person.pk}").status_code == 409
     assert ContactPerson.objects.filter(pk=person.pk).exists()
+
+
+def test_an_employee_may_not_delete_customers_or_contact_persons(api, customer, contact):
+    assert api.delete(f"customers/{customer.pk}").status_code == 403
+    assert api.delete(f"contacts/{contact.pk}").status_code == 403
+    assert api.get(f"customers/{customer.pk}").status_code == 200

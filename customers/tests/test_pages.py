@@ -388,8 +388,9 @@ class TestCustomerDetail:
 
         many = queries_of(logged_in, detail_url(customer))
         many_htmx = queries_of(logged_in, detail_url(customer, status="planned"), **HTMX)
-        # 14 for the page, up to 7 for its cost totals (reports.selectors.cost_report).
-        with django_assert_max_num_queries(21):
+        # 15 for the page (one of them the user's permissions, for the Delete button), up to
+        # 7 for its cost totals (reports.selectors.cost_report).
+        with django_assert_max_num_queries(22):
             response = logged_in.get(detail_url(customer))
 
         assert len(table_rows(response, "activity-table")) == 25
@@ -451,29 +452,38 @@ class TestContactPersons:
 
 @pytest.mark.django_db
 class TestDeleteCustomer:
-    def test_confirm_page_deletes_nothing(self, logged_in, contact):
-        response = logged_in.get(reverse("customers:delete", args=[contact.customer.pk]))
+    """Deleting needs customers.delete_customer (administrators; employees.roles)."""
+
+    def test_an_employee_may_not_delete(self, logged_in, customer):
+        assert logged_in.get(reverse("customers:delete", args=[customer.pk])).status_code == 403
+        assert logged_in.post(reverse("customers:delete", args=[customer.pk])).status_code == 403
+        assert Customer.objects.filter(pk=customer.pk).exists()
+
+    def test_confirm_page_deletes_nothing(self, admin_client, contact):
+        response = admin_client.get(reverse("customers:delete", args=[contact.customer.pk]))
 
         assert response.status_code == 200
         assert 'id="delete-form"' in html(response)
         assert Customer.objects.filter(pk=contact.customer.pk).exists()
 
     def test_customer_without_activities_is_deleted_with_its_contact_persons(
-        self, logged_in, contact
+        self, admin_client, contact
     ):
         customer = contact.customer
 
-        response = logged_in.post(reverse("customers:delete", args=[customer.pk]), follow=True)
+        response = admin_client.post(reverse("customers:delete", args=[customer.pk]), follow=True)
 
         assert response.redirect_chain[-1][0] == reverse("customers:list")
         assert not Customer.objects.filter(pk=customer.pk).exists()
         assert not ContactPerson.objects.filter(pk=contact.pk).exists()
         assert "was deleted" in html(response)
 
-    def test_customer_with_activities_is_refused_and_told_to_deactivate(self, logged_in, customer):
+    def test_customer_with_activities_is_refused_and_told_to_deactivate(
+        self, admin_client, customer
+    ):
         ActivityFactory(customer=customer)
 
-        response = logged_in.post(reverse("customers:delete", args=[customer.pk]), follow=True)
+        response = admin_client.post(reverse("customers:delete", args=[customer.pk]), follow=True)
 
         assert response.redirect_chain[-1][0] == customer.get_absolute_url()
         assert Customer.objects.filter(pk=customer.pk).exists()
@@ -481,10 +491,12 @@ class TestDeleteCustomer:
         assert "alert-danger" in html(response)
         assert "Deactivate the customer instead" in html(response)
 
-    def test_confirm_page_of_a_customer_with_activities_offers_no_delete(self, logged_in, customer):
+    def test_confirm_page_of_a_customer_with_activities_offers_no_delete(
+        self, admin_client, customer
+    ):
         ActivityFactory(customer=customer)
 
-        response = logged_in.get(reverse("customers:delete", args=[customer.pk]))
+        response = admin_client.get(reverse("customers:delete", args=[customer.pk]))
 
         assert 'id="delete-blocked"' in html(response)
         assert 'id="delete-form"' not in html(response)
