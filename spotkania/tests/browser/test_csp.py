@@ -3,7 +3,7 @@ violation (console or securitypolicyviolation event) and its widgets still work:
 Select, htmx, FullCalendar, Chart.js and the API's Swagger UI. A customer named like an
 attack is shown as text on them."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -88,7 +88,9 @@ def world(transactional_db):
     employee = EmployeeFactory(user=user, first_name="Ewa", last_name="Lis")
     customer = Customer.objects.create(code="X01", name=ATTACK)
     customer.contact_persons.create(first_name="Anna", last_name="Zielińska")
-    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    # Today at 10:00 local: on the schedule's default week, within its 06:00-22:00 hours
+    # whenever the test runs (an hour from now could be past 22:00).
+    start = datetime.combine(timezone.localdate(), time(10), tzinfo=timezone.get_current_timezone())
     ActivityFactory(
         customer=customer,
         leader=employee,

@@ -1,7 +1,10 @@
 """A salesperson's day in a real browser: customer, contact, meeting with a follow-up
 and a cost, the customer's "All activities" tab, ending the meeting, form errors, Polish."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 from stdnum.pl import nip
 
@@ -57,6 +60,10 @@ def test_plan_a_meeting_with_follow_up_and_end_it(page, salesperson, shot):
     page.get_by_role("link", name="New meeting").click()
     expect(page.locator("h1")).to_have_text("New meeting")
     page.fill("#id_subject", "Contract renewal")
+    # Tomorrow 10:00-11:30: within the schedule's 06:00-22:00 hours at any time of day.
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    page.fill("#id_start", f"{tomorrow}T10:00")
+    page.fill("#id_end", f"{tomorrow}T11:30")
     page.get_by_label("Jan Kowalski").check()
     page.get_by_label("Schedule the next contact/meeting in").check()
     page.fill("#id_follow_up_value", "2")
