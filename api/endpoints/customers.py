@@ -58,6 +58,22 @@ def _saved(form):
         return form.save()
 
 
+def _patched(request, payload, response, *, instance, form_class, fields, update):
+    """PATCH of a customer or contact person: the sent fields over the saved ones, checked
+    by the same form as the pages, saved by the service on the version the client read
+    (If-Match or `version`), all under the row's lock; the new ETag goes on `response`."""
+    version = expected_version(request, payload.version)
+    with transaction.atomic():
+        obj = instance()
+        data = model_to_dict(obj, fields=fields) | _sent(payload)
+        form = form_class(data=data, instance=obj)
+        if not form.is_valid():
+            raise _form_errors(form)
+        obj = update(obj, form.cleaned_data, version)
+    set_etag(response, obj.version)
+    return obj
+
+
 def customer_out(customer: Customer) -> dict:
     return {f: getattr(customer, f) for f in ("id", *CUSTOMER_FIELDS, "version")}
 
@@ -105,17 +121,17 @@ def customer_detail(request, customer_id: int, response: HttpResponse):
     description="Only the fields sent change." + VERSION_DESCRIPTION,
 )
 def customer_update(request, customer_id: int, payload: CustomerPatch, response: HttpResponse):
-    version = expected_version(request, payload.version)
-    with transaction.atomic():
-        customer = _customer(customer_id, lock=True)
-        data = model_to_dict(customer, fields=CUSTOMER_FIELDS) | _sent(payload)
-        form = CustomerModelForm(data=data, instance=customer)
-        if not form.is_valid():
-            raise _form_errors(form)
-        customer = customer_services.customer_update(
-            customer=customer, values=form.cleaned_data, expected_version=version
-        )
-    set_etag(response, customer.version)
+    customer = _patched(
+        request,
+        payload,
+        response,
+        instance=lambda: _customer(customer_id, lock=True),
+        form_class=CustomerModelForm,
+        fields=CUSTOMER_FIELDS,
+        update=lambda obj, values, version: customer_services.customer_update(
+            customer=obj, values=values, expected_version=version
+        ),
+    )
     return customer_out(customer)
 
 
@@ -173,17 +189,17 @@ def contact_detail(request, contact_id: int, response: HttpResponse):
     description="Only the fields sent change." + VERSION_DESCRIPTION,
 )
 def contact_update(request, contact_id: int, payload: ContactPatch, response: HttpResponse):
-    version = expected_version(request, payload.version)
-    with transaction.atomic():
-        person = _contact(contact_id, lock=True)
-        data = model_to_dict(person, fields=CONTACT_FIELDS) | _sent(payload)
-        form = ContactPersonForm(data=data, instance=person)
-        if not form.is_valid():
-            raise _form_errors(form)
-        person = customer_services.contact_person_update(
-            contact_person=person, values=form.cleaned_data, expected_version=version
-        )
-    set_etag(response, person.version)
+    person = _patched(
+        request,
+        payload,
+        response,
+        instance=lambda: _contact(contact_id, lock=True),
+        form_class=ContactPersonForm,
+        fields=CONTACT_FIELDS,
+        update=lambda obj, values, version: customer_services.contact_person_update(
+            contact_person=obj, values=values, expected_version=version
+        ),
+    )
     return contact_out(person)
 
 
