@@ -48,7 +48,7 @@ class ActivityAdmin(admin.ModelAdmin):
     editable_fields = ("subject", "place", "notes", "in_schedule")
     fieldsets = [
         (None, {"fields": ["kind", "subject", "status", "customer", "contact_persons"]}),
-        (_("People"), {"fields": ["employees", "leader"]}),
+        (_("People"), {"fields": ["employee_names", "leader"]}),
         (_("Time"), {"fields": ["start", "end", "time_zone", "all_day"]}),
         (
             _("Details"),
@@ -79,6 +79,10 @@ class ActivityAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.display(description=_("employees"))
+    def employee_names(self, obj) -> str:
+        return ", ".join(e.full_name for e in obj.employees.all())
 
     def get_readonly_fields(self, request, obj=None):
         return [

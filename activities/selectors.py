@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from activities.models import Activity
+from activities.models import SHORT_SPAN, Activity, Participation
 from employees.models import Employee
 from employees.selectors import visible_employee_ids
 
@@ -44,13 +44,26 @@ def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
     ids = visible_employee_ids(user)
     if ids is None:
         return qs
-    taking_part = Activity.employees.through.objects.filter(employee_id__in=ids)
+    taking_part = Participation.objects.filter(employee_id__in=ids)
     # Also what the user planned for others (an assistant booking a salesperson's
     # meeting): it would be odd to lose sight of it the moment it is saved.
     return qs.filter(
         Q(leader_id__in=ids)
         | Q(pk__in=taking_part.values("activity_id"))
         | Q(created_by_id=user.pk)
+    )
+
+
+def participations_overlapping(
+    *, employee_ids, start: datetime, end: datetime
+) -> QuerySet[Participation]:
+    """The links of these employees to activities overlapping [start, end) (half-open:
+    touching ends do not overlap). Two ranges of the (employee, start) indexes, however
+    long the employees' history: an activity starting more than SHORT_SPAN before `start`
+    can only reach it if it is long-running (see Participation)."""
+    overlapping = Q(start__lt=end, end__gt=start, employee_id__in=employee_ids)
+    return Participation.objects.filter(
+        (overlapping & Q(start__gte=start - SHORT_SPAN)) | (overlapping & Q(long_running=True))
     )
 
 
@@ -71,7 +84,13 @@ def activity_list(*, filters: ActivityFilters, user, customer_id: int | None = N
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.employee:
-        qs = qs.filter(employees__id=filters.employee)
+        # Through the (employee, start) index of the links, the dates applied there too.
+        links = Participation.objects.filter(employee_id=filters.employee)
+        if filters.start_from:
+            links = links.filter(start__gte=_day_start(filters.start_from))
+        if filters.start_to:
+            links = links.filter(start__lt=_day_start(filters.start_to + timedelta(days=1)))
+        qs = qs.filter(pk__in=links.values("activity_id"))
     if filters.category:
         qs = qs.filter(category_id=filters.category)
     if filters.priority:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityKind, ActivityStatus
+from activities.models import Activity, ActivityKind, ActivityStatus, Participation
 from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import MAX_AMOUNT, Money
@@ -352,8 +352,9 @@ def follow_up_start(activity: Activity, follow_up: FollowUp) -> datetime:
 
 
 def _set_relations(activity: Activity, contact_persons, employees) -> None:
+    """Saves who takes part; each employee's link carries the activity's times."""
     activity.contact_persons.set(contact_persons)
-    activity.employees.set(employees)
+    activity.employees.set(employees, through_defaults=Participation.times_of(activity))
 
 
 def _check_schedule(

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityStatus
+from activities.models import ActivityStatus
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,11 @@ def find_clashes(
     """
     if not employee_ids or start is None or end is None:
         return []
-    through = Activity.employees.through
+    from activities.selectors import participations_overlapping, visible_activities
+
     rows = (
-        through.objects.filter(
-            employee_id__in=employee_ids,
-            activity__in_schedule=True,
-            activity__start__lt=end,
-            activity__end__gt=start,
-        )
+        participations_overlapping(employee_ids=employee_ids, start=start, end=end)
+        .filter(in_schedule=True)
         .exclude(activity__status=ActivityStatus.CANCELLED)
         .select_related("employee", "activity")
         .order_by("activity__start", "employee__last_name", "employee_id")
@@ -99,8 +96,6 @@ def find_clashes(
     rows = list(rows)
     visible = None
     if user is not None and rows:
-        from activities.selectors import visible_activities
-
         visible = set(
             visible_activities(user)
             .filter(pk__in={row.activity_id for row in rows})

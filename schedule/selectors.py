@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Prefetch, QuerySet
 
 from activities.models import Activity, ActivityStatus
+from activities.selectors import participations_overlapping
 from customers.models import ContactPerson
 from employees.models import Employee
 from schedule.models import CalendarFeed
 
 _PEOPLE = ("id", "first_name", "last_name", "email")
+# After any date the app accepts (spotkania.limits: years up to 2999).
+FAR_FUTURE = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 def schedule_activities(*, employee_ids: list[int], start: datetime, end: datetime) -> QuerySet:
     """Scheduled activities of these employees overlapping [start, end), with everything a
     calendar entry shows; a fixed number of queries whatever the range holds."""
-    matching = Activity.objects.filter(
-        in_schedule=True, employees__id__in=employee_ids, start__lt=end, end__gt=start
-    ).values("pk")
+    matching = participations_overlapping(employee_ids=employee_ids, start=start, end=end).filter(
+        in_schedule=True
+    )
     return (
-        Activity.objects.filter(pk__in=matching)
+        Activity.objects.filter(pk__in=matching.values("activity_id"))
         .select_related("customer", "priority", "category")
         .prefetch_related(Prefetch("employees", queryset=Employee.objects.only(*_PEOPLE)))
         .order_by("start", "id")
@@ -44,11 +47,10 @@ def feed_activities() -> QuerySet:
 
 def employee_feed_activities(*, employee: Employee, since: datetime) -> QuerySet:
     """What an employee's calendar feed holds: their scheduled activities since `since`."""
-    return (
-        feed_activities()
-        .filter(in_schedule=True, employees=employee, end__gte=since)
-        .order_by("start", "id")
-    )
+    links = participations_overlapping(
+        employee_ids=[employee.pk], start=since, end=FAR_FUTURE
+    ).filter(in_schedule=True)
+    return feed_activities().filter(pk__in=links.values("activity_id")).order_by("start", "id")
 
 
 def feed_by_token(*, token: str) -> CalendarFeed | None:
@@ -68,17 +70,12 @@ def busy_periods(
 ) -> dict[int, list[Busy]]:
     """Per employee, the merged periods within [start, end) taken by scheduled, not
     cancelled activities (the same rule as the conflict check). One query."""
-    through = Activity.employees.through
     rows = (
-        through.objects.filter(
-            employee_id__in=employee_ids,
-            activity__in_schedule=True,
-            activity__start__lt=end,
-            activity__end__gt=start,
-        )
+        participations_overlapping(employee_ids=employee_ids, start=start, end=end)
+        .filter(in_schedule=True)
         .exclude(activity__status=ActivityStatus.CANCELLED)
-        .values_list("employee_id", "activity__start", "activity__end")
-        .order_by("employee_id", "activity__start")
+        .values_list("employee_id", "start", "end")
+        .order_by("employee_id", "start")
     )
     result: dict[int, list[Busy]] = {pk: [] for pk in employee_ids}
     for employee_id, busy_start, busy_end in rows:

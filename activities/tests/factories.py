@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from activities.models import Activity, ActivityKind
+from activities.models import Activity, ActivityKind, Participation
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from dictionaries.models import ActivityPriority
 from employees.tests.factories import EmployeeFactory
@@ -31,5 +31,10 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     def participants(obj, create, extracted, **kwargs):
         if not create:
             return
-        obj.employees.add(obj.leader)
+        add_participant(obj, obj.leader)
         obj.contact_persons.add(ContactPersonFactory(customer=obj.customer))
+
+
+def add_participant(activity: Activity, employee) -> None:
+    """Adds an employee to an activity as the services do: the link carries its times."""
+    activity.employees.add(employee, through_defaults=Participation.times_of(activity))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
-from activities.tests.factories import ActivityFactory
+from activities.tests.factories import ActivityFactory, add_participant
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from employees.tests.factories import EmployeeFactory
@@ -498,7 +498,7 @@ def test_activity_list_has_no_n_plus_one(logged_in, django_assert_max_num_querie
     now = timezone.now()
     for i in range(30):
         activity = ActivityFactory(customer=customers[i % 3], start=now - timedelta(hours=i))
-        activity.employees.add(EmployeeFactory())
+        add_participant(activity, EmployeeFactory())
 
     # session, user, employee (time zone), count, the three filter selects, the page,
     # its employees, the user's groups (is an administrator: the Configuration menu): a

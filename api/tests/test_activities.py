@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities.models import Activity, ActivityStatus
-from activities.tests.factories import ActivityFactory
+from activities.tests.factories import ActivityFactory, add_participant
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from dictionaries.models import ActivityCategory, ActivityPriority
 from employees.tests.factories import EmployeeFactory
@@ -225,7 +225,7 @@ def test_list_makes_a_constant_number_of_queries(api):
     customer = CustomerFactory()
     for _ in range(15):
         a = ActivityFactory(customer=customer, category=ActivityCategory.objects.first())
-        a.employees.add(EmployeeFactory())
+        add_participant(a, EmployeeFactory())
         a.contact_persons.add(ContactPersonFactory(customer=customer))
     with CaptureQueriesContext(connection) as many:
         assert api.get("activities", {"page_size": 50}).json()["count"] == 16

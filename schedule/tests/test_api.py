@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities.models import Activity, ActivityStatus
-from activities.tests.factories import ActivityFactory
+from activities.tests.factories import ActivityFactory, add_participant
 from api.tests.conftest import ApiClient, issue_token
 from employees.tests.factories import EmployeeFactory, UserFactory
 from schedule import services
@@ -76,7 +76,7 @@ class TestEmployeeSchedule:
         few = count()
         for day in range(24, 29):
             a = ActivityFactory(leader=employee, start=at(f"2026-03-{day}", 15))
-            a.employees.add(EmployeeFactory())
+            add_participant(a, EmployeeFactory())
         assert count() == few
 
     def test_401_404_and_validation(self, api, anonymous, employee):

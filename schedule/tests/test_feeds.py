@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import ActivityStatus
-from activities.tests.factories import ActivityFactory
+from activities.tests.factories import ActivityFactory, add_participant
 from customers.tests.factories import ContactPersonFactory
 from dictionaries.models import ActivityCategory, ActivityPriority
 from employees.tests.factories import EmployeeFactory
@@ -64,7 +64,7 @@ def test_feed_is_public_and_holds_every_field(client, employee, feed, customer, 
         notes="Bring the draft.",
         version=3,
     )
-    meeting.employees.add(colleague)
+    add_participant(meeting, colleague)
     meeting.contact_persons.set([contact])
     contact.email = "jan@hydro.example"
     contact.save()
@@ -187,7 +187,7 @@ def test_feed_queries_do_not_grow_with_activities(client, employee, feed):
     few = count()
     for day in range(2, 12):
         a = ActivityFactory(leader=employee, start=at(f"2026-06-{day:02d}", 9))
-        a.employees.add(EmployeeFactory())
+        add_participant(a, EmployeeFactory())
         a.contact_persons.add(ContactPersonFactory(customer=a.customer))
     assert count() == few <= 6
 

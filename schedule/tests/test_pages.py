@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import ActivityStatus
-from activities.tests.factories import ActivityFactory
+from activities.tests.factories import ActivityFactory, add_participant
 from employees.tests.factories import EmployeeFactory
 from schedule.tests.conftest import WARSAW, at
 
@@ -123,7 +123,7 @@ class TestEvents:
         few = count()
         for day in range(24, 30):
             a = ActivityFactory(leader=employee, start=at(f"2026-03-{day}", 14))
-            a.employees.add(EmployeeFactory())
+            add_participant(a, EmployeeFactory())
         assert len(events(logged_in, employee).json()) == 7
         assert count() == few
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from activities.models import Activity, ActivityStatus
+from activities.models import Activity, ActivityStatus, Participation
 from customers.models import ContactPerson, Customer
 from dictionaries.models import ExchangeRate
 from employees.models import Employee
@@ -58,10 +58,11 @@ def test_generated_activities_obey_the_rules_of_the_services():
     assert Customer.objects.count() == 12 and ContactPerson.objects.count() == 30
     activities = {a.pk: a for a in Activity.objects.all()}
     team = defaultdict(set)
-    for activity_id, employee_id in Activity.employees.through.objects.values_list(
-        "activity_id", "employee_id"
-    ):
-        team[activity_id].add(employee_id)
+    for link in Activity.employees.through.objects.all():
+        team[link.activity_id].add(link.employee_id)
+        # The copies the schedule reads are those the services would write.
+        times = Participation.times_of(activities[link.activity_id])
+        assert (link.start, link.end, link.in_schedule, link.long_running) == tuple(times.values())
     people_customer = dict(ContactPerson.objects.values_list("pk", "customer_id"))
     people = defaultdict(set)
     for activity_id, person_id in Activity.contact_persons.through.objects.values_list(
@@ -71,6 +72,7 @@ def test_generated_activities_obey_the_rules_of_the_services():
     follow_ups = 0
     for a in activities.values():
         assert a.end >= a.start
+        assert a.local_start_date == a.local_start.date()
         assert a.leader_id in team[a.pk], "the leader takes part"
         assert people[a.pk], "every activity names a contact person"
         assert {people_customer[p] for p in people[a.pk]} == {a.customer_id}

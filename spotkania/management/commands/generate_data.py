@@ -44,7 +44,7 @@ from django.db.models import Max
 from django.utils import timezone
 from faker import Faker
 
-from activities.models import Activity, ActivityKind, ActivityStatus
+from activities.models import SHORT_SPAN, Activity, ActivityKind, ActivityStatus
 from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency, ExchangeRate
 from employees.models import Employee
@@ -117,6 +117,7 @@ ACTIVITY_COLUMNS = (
     "created_at",
     "updated_at",
     "version",
+    "local_start_date",
 )
 CUSTOMER_COLUMNS = (
     "id",
@@ -535,6 +536,10 @@ class Generator:
                 (
                     through_e._meta.get_field("activity").column,
                     through_e._meta.get_field("employee").column,
+                    "start",
+                    "end",
+                    "in_schedule",
+                    "long_running",
                 ),
             ),
             (
@@ -559,6 +564,8 @@ class Generator:
         extra_meeting = _picker(rng, (50, 35, 15))
         extra_other = _picker(rng, (85, 15, 0))
         day_off = [is_day_off(r.first + timedelta(days=i)) for i in range(r.days)]
+        day_iso = [(r.first + timedelta(days=i)).isoformat() for i in range(r.days)]
+        short_span = int(SHORT_SPAN.total_seconds() // 60)
         last_day = r.days - 1
         subjects = {
             (pk, kind): (SUBJECTS.get(name) or GENERIC)[kind]
@@ -676,10 +683,12 @@ class Generator:
                         stamp(created),
                         updated,
                         version,
+                        day_iso[day],  # every start is on its local day `day`
                     )
                 )
+                times = (stamp(start), stamp(end), in_schedule, end - start > short_span)
                 for employee in team:
-                    e_rows.append((pk, employee))
+                    e_rows.append((pk, employee, *times))
                 for person in chosen:
                     c_rows.append((pk, person))
                 previous = pk

@@ -1,0 +1,184 @@
+"""The copies an activity keeps for speed: its employees' links carry its times
+(Participation) and it stores its start date in its own zone (local_start_date). Whoever
+saves it, the copies follow; the schedule, the conflict check and the cost report read
+them, so a stale copy would be a wrong answer, not a slow one."""
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from activities.models import Activity, Participation
+from activities.selectors import participations_overlapping
+from activities.services import activity_create, activity_update
+from activities.tests.factories import ActivityFactory, add_participant
+from activities.tests.test_services import meeting_input
+from employees.tests.factories import EmployeeFactory
+from schedule.selectors import schedule_activities
+from schedule.services import activity_reschedule
+
+WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+
+
+def copies(activity: Activity) -> set:
+    return set(
+        Participation.objects.filter(activity=activity).values_list(
+            "employee_id", "start", "end", "in_schedule", "long_running"
+        )
+    )
+
+
+def expected(activity: Activity, *employees) -> set:
+    activity.refresh_from_db()
+    times = Participation.times_of(activity)
+    return {(e.pk, *times.values()) for e in employees}
+
+
+@pytest.mark.django_db
+class TestParticipationCopies:
+    def test_created_edited_moved_and_rescheduled_activities_keep_their_links_in_step(
+        self, customer, contact, employee
+    ):
+        activity = activity_create(data=meeting_input(customer, contact, employee))
+        assert copies(activity) == expected(activity, employee)
+
+        colleague = EmployeeFactory()
+        later = datetime(2026, 4, 2, 14, tzinfo=WARSAW)
+        activity_update(
+            activity=activity,
+            data=meeting_input(
+                customer,
+                contact,
+                employee,
+                employees=[employee, colleague],
+                start=later,
+                end=later + timedelta(hours=2),
+                in_schedule=False,
+            ),
+        )
+        assert copies(activity) == expected(activity, employee, colleague)
+        assert {c[3] for c in copies(activity)} == {False}
+
+        activity_reschedule(
+            activity=activity,
+            start=later + timedelta(days=1),
+            end=later + timedelta(days=1, hours=1),
+            all_day=False,
+        )
+        assert copies(activity) == expected(activity, employee, colleague)
+        assert activity.start == later + timedelta(days=1)
+
+        activity_update(
+            activity=activity,
+            data=meeting_input(
+                customer, contact, colleague, start=later, end=later + timedelta(hours=1)
+            ),
+        )
+        assert copies(activity) == expected(activity, colleague), "a removed employee's link goes"
+
+    def test_a_plain_save_of_new_times_also_updates_the_links(self):
+        # The admin and any other code that saves the model directly.
+        activity = ActivityFactory()
+        activity.start -= timedelta(days=3)
+        activity.in_schedule = False
+        activity.save()
+        assert copies(activity) == expected(activity, activity.leader)
+
+        reloaded = Activity.objects.get(pk=activity.pk)
+        reloaded.end += timedelta(days=10)
+        reloaded.save(update_fields=["end"])
+        assert copies(activity) == expected(activity, activity.leader)
+        assert Participation.objects.get(activity=activity).long_running
+
+    def test_a_save_without_new_times_writes_no_link(self):
+        activity = Activity.objects.get(pk=ActivityFactory().pk)
+        activity.subject = "Renamed"
+        with CaptureQueriesContext(connection) as queries:
+            activity.save()
+        updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+        assert updates and not [sql for sql in updates if "activities_participation" in sql]
+
+
+@pytest.mark.django_db
+class TestOverlapping:
+    """Found by start within SHORT_SPAN before the range, or by the long-running flag."""
+
+    def test_short_and_long_activities_that_reach_into_the_range_are_found(self):
+        worker = EmployeeFactory()
+        monday = datetime(2026, 11, 23, tzinfo=WARSAW)
+
+        def planned(start, length):
+            activity = ActivityFactory(leader=worker, start=start, end=start + length)
+            return activity.pk
+
+        inside = planned(monday + timedelta(days=1, hours=10), timedelta(hours=1))
+        six_days = planned(monday - timedelta(days=5), timedelta(days=6))
+        ten_days = planned(monday - timedelta(days=9), timedelta(days=10))
+        months = planned(monday - timedelta(days=60), timedelta(days=90))
+        before = planned(monday - timedelta(days=8), timedelta(hours=1))
+        touching = planned(monday - timedelta(hours=1), timedelta(hours=1))
+        after = planned(monday + timedelta(days=7), timedelta(hours=1))
+        ActivityFactory(start=monday + timedelta(hours=9))  # someone else's
+
+        found = set(
+            participations_overlapping(
+                employee_ids=[worker.pk], start=monday, end=monday + timedelta(days=7)
+            ).values_list("activity_id", flat=True)
+        )
+        assert found == {inside, six_days, ten_days, months}
+        assert not {before, touching, after} & found
+
+        week = schedule_activities(
+            employee_ids=[worker.pk], start=monday, end=monday + timedelta(days=7)
+        )
+        assert {a.pk for a in week} == found
+
+    def test_an_added_participant_sees_the_activity_in_their_week(self):
+        activity = ActivityFactory(start=datetime(2026, 11, 24, 10, tzinfo=WARSAW))
+        colleague = EmployeeFactory()
+        add_participant(activity, colleague)
+        monday = datetime(2026, 11, 23, tzinfo=WARSAW)
+        week = schedule_activities(
+            employee_ids=[colleague.pk], start=monday, end=monday + timedelta(days=7)
+        )
+        assert [a.pk for a in week] == [activity.pk]
+
+
+@pytest.mark.django_db
+class TestLocalStartDate:
+    def test_the_date_is_the_one_of_the_activitys_own_zone(self, customer, contact, employee):
+        # 23:30 in Chicago on 31 January is already 1 February in UTC and in Warsaw.
+        start = datetime(2026, 1, 31, 23, 30, tzinfo=CHICAGO)
+        activity = activity_create(
+            data=meeting_input(
+                customer,
+                contact,
+                employee,
+                start=start,
+                end=start + timedelta(minutes=30),
+                time_zone="America/Chicago",
+            )
+        )
+        assert activity.local_start_date == date(2026, 1, 31)
+        activity.refresh_from_db()
+        assert activity.local_start_date == date(2026, 1, 31)
+
+    def test_it_follows_a_new_start_or_zone(self):
+        activity = ActivityFactory(start=datetime(2026, 3, 1, 23, 30, tzinfo=WARSAW))
+        assert activity.local_start_date == date(2026, 3, 1)
+        activity.time_zone = "America/Chicago"
+        activity.save(update_fields=["time_zone"])
+        activity.refresh_from_db()
+        assert activity.local_start_date == date(2026, 3, 1)  # 16:30 in Chicago
+        activity.start = datetime(2026, 3, 2, 5, 30, tzinfo=WARSAW)  # 22:30 on 1 March there
+        activity.end = activity.start + timedelta(hours=1)
+        activity.save(update_fields=["start", "end"])
+        activity.refresh_from_db()
+        assert activity.local_start_date == date(2026, 3, 1)
+        activity.time_zone = "Europe/Warsaw"
+        activity.save()
+        activity.refresh_from_db()
+        assert activity.local_start_date == date(2026, 3, 2)
