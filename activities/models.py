@@ -103,6 +103,13 @@ class Participation(models.Model):
         }
 
 
+# Kept by name so that activities.services can write one history entry for a save and
+# its relations together (see `one_history_entry`), not one per relation set.
+ACTIVITY_HISTORY = HistoricalRecords(
+    excluded_fields=["updated_at", "version"], m2m_fields=["employees", "contact_persons"]
+)
+
+
 class Activity(models.Model):
     """A meeting, contact or task with a customer, held or planned.
 
@@ -210,9 +217,7 @@ class Activity(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     # Change history (who, when, which fields): django-simple-history, shown on the page.
-    history = HistoricalRecords(
-        excluded_fields=["updated_at", "version"], m2m_fields=[employees, contact_persons]
-    )
+    history = ACTIVITY_HISTORY
 
     class Meta:
         ordering = ["-start", "-id"]

@@ -19,7 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Activity, ActivityKind, ActivityStatus, Participation
+from activities.models import (
+    ACTIVITY_HISTORY,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Participation,
+)
 from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import MAX_AMOUNT, Money
@@ -351,10 +357,33 @@ def follow_up_start(activity: Activity, follow_up: FollowUp) -> datetime:
     return start
 
 
-def _set_relations(activity: Activity, contact_persons, employees) -> None:
-    """Saves who takes part; each employee's link carries the activity's times."""
-    activity.contact_persons.set(contact_persons)
-    activity.employees.set(employees, through_defaults=Participation.times_of(activity))
+def _save_with_relations(activity: Activity, contact_persons, employees) -> None:
+    """Saves the activity and who takes part in it, with ONE history entry holding both.
+
+    Left to itself django-simple-history would add an entry per relation set (a new
+    activity would show its participants as a later change, and each entry costs a copy
+    of every link: 50 queries for a meeting and its follow-up instead of 20). Each
+    employee's link carries the activity's times (Participation)."""
+    created = activity._state.adding
+    activity.skip_history_when_saving = True
+    try:
+        activity.save()
+        if created:
+            people = Activity.contact_persons.through
+            people.objects.bulk_create(
+                people(activity=activity, contactperson=person) for person in contact_persons
+            )
+            times = Participation.times_of(activity)
+            Participation.objects.bulk_create(
+                Participation(activity=activity, employee=employee, **times)
+                for employee in employees
+            )
+        else:
+            activity.contact_persons.set(contact_persons)
+            activity.employees.set(employees, through_defaults=Participation.times_of(activity))
+    finally:
+        del activity.skip_history_when_saving
+    ACTIVITY_HISTORY.create_historical_record(activity, "+" if created else "~")
 
 
 def _check_schedule(
@@ -402,8 +431,7 @@ def activity_create(
     employees = values.pop("employees")
     activity = Activity(**values, created_by=created_by)
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
-    activity.save()
-    _set_relations(activity, data.contact_persons, employees)
+    _save_with_relations(activity, data.contact_persons, employees)
     if follow_up is not None:
         follow_up_schedule(
             activity=activity,
@@ -542,8 +570,7 @@ def activity_update(
         setattr(activity, name, value)
     activity.version += 1
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
-    activity.save()
-    _set_relations(activity, data.contact_persons, employees)
+    _save_with_relations(activity, data.contact_persons, employees)
     if follow_up is not None:
         follow_up_schedule(
             activity=activity,
@@ -600,7 +627,7 @@ def follow_up_schedule(
         ignore_conflicts=ignore_conflicts,
         user=created_by,
     )
-    successor = Activity.objects.create(
+    successor = Activity(
         kind=follow_up.kind or activity.kind,
         subject=activity.subject,
         customer=activity.customer,
@@ -619,7 +646,7 @@ def follow_up_schedule(
         previous=activity,
         created_by=created_by,
     )
-    _set_relations(successor, activity.contact_persons.all(), employees)
+    _save_with_relations(successor, list(activity.contact_persons.all()), employees)
     return successor
 
 

@@ -85,3 +85,31 @@ def test_a_change_of_participants_is_shown_by_name(client, employee, logged_in):
     changes = html[html.index('id="change-history"') :]
     assert "Employees" in changes
     assert "Anna Nowak, Piotr Zieliński" in changes
+
+
+@pytest.mark.django_db
+def test_a_save_and_its_participants_make_one_entry(customer, contact, employee):
+    from activities.services import FollowUp, activity_create, activity_update
+    from activities.tests.test_services import meeting_input
+
+    activity = activity_create(
+        data=meeting_input(customer, contact, employee),
+        follow_up=FollowUp(value=2, unit="days"),
+    )
+    created = activity.history.get()
+    assert created.history_type == "+"
+    assert [e.employee_id for e in created.employees.all()] == [employee.pk]
+    assert [p.contactperson_id for p in created.contact_persons.all()] == [contact.pk]
+    follow_up = activity.next
+    assert follow_up.history.count() == 1
+    assert [e.employee_id for e in follow_up.history.get().employees.all()] == [employee.pk]
+
+    colleague = EmployeeFactory()
+    activity_update(
+        activity=activity,
+        data=meeting_input(customer, contact, employee, employees=[employee, colleague]),
+    )
+    assert activity.history.count() == 2
+    changed = activity.history.latest()
+    assert changed.history_type == "~"
+    assert {e.employee_id for e in changed.employees.all()} == {employee.pk, colleague.pk}
