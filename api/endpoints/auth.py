@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from api.auth import forget
 from api.models import ApiToken
 from api.schemas import ErrorOut, TokenIn, TokenOut
 from spotkania.throttling import lockout_message
@@ -43,4 +44,5 @@ def token_create(request, payload: TokenIn):
 )
 def token_revoke(request):
     request.auth.revoke()
+    forget(request.auth)
     return Status(204, None)

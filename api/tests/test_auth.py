@@ -1,6 +1,12 @@
-import pytest
-from django.core.management import call_command
+import time
 
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from api import auth
 from api.models import ApiToken, hash_token
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +64,7 @@ def test_unknown_token_answers_401(anonymous, db):
 
 
 def test_revoked_token_stops_working(api, token):
+    # The first request puts the token's lookup in the cache; revoking drops it at once.
     assert api.get("customers").status_code == 200
     assert api.delete("auth/token").status_code == 204
     assert ApiToken.objects.get(key_hash=hash_token(token)).revoked_at is not None
@@ -67,6 +74,42 @@ def test_revoked_token_stops_working(api, token):
 def test_use_is_recorded(api, token):
     api.get("currencies")
     assert ApiToken.objects.get(key_hash=hash_token(token)).last_used_at is not None
+
+
+def test_a_known_token_is_not_looked_up_again(api):
+    api.get("currencies")
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("currencies").status_code == 200
+    assert not any("api_apitoken" in q["sql"] for q in queries)
+
+
+def test_token_revoked_elsewhere_stops_working_once_its_lookup_expires(api, token, monkeypatch):
+    """The profile page and the admin revoke without the API: the cached lookup lets the
+    token in for at most TOKEN_CACHE_SECONDS more (here shortened to 1 s)."""
+    monkeypatch.setattr(auth, "TOKEN_CACHE_SECONDS", 1)
+    assert api.get("currencies").status_code == 200
+    ApiToken.objects.get(key_hash=hash_token(token)).revoke()
+    assert api.get("currencies").status_code == 200  # still the cached lookup
+    time.sleep(1.1)
+    assert api.get("currencies").status_code == 401
+
+
+def test_token_of_user_deactivated_meanwhile_stops_working_once_its_lookup_expires(
+    api, employee, monkeypatch
+):
+    monkeypatch.setattr(auth, "TOKEN_CACHE_SECONDS", 1)
+    assert api.get("currencies").status_code == 200
+    employee.user.is_active = False
+    employee.user.save()
+    time.sleep(1.1)
+    assert api.get("currencies").status_code == 401
+
+
+def test_cached_lookup_keeps_no_password_hash(api, token):
+    api.get("currencies")
+    cached = cache.get(auth._cache_key(hash_token(token)))
+    assert cached is not None and cached.user.username == "anna"
+    assert "password" in cached.user.get_deferred_fields()
 
 
 def test_token_of_deactivated_user_stops_working(api, employee):
