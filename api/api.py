@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Swagger
 from api import errors
 from api.auth import TOKEN_CACHE_SECONDS, BearerToken
 from api.endpoints import activities, auth, customers, dictionaries, employees, reports, schedule
+from api.renderers import renderer
 
 DESCRIPTION = f"""
 The CRM activities of Spotkania over HTTP: the same rules as the web pages.
@@ -24,6 +25,7 @@ api = NinjaAPI(
     version="1.0.0",
     description=DESCRIPTION,
     auth=BearerToken(),
+    renderer=renderer,
     urls_namespace="api-v1",
     # Swagger UI from ninja's own static files; no validator badge fetched from the web.
     docs=Swagger(settings={"validatorUrl": None}),
