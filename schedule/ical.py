@@ -56,8 +56,10 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class CalendarEntry:
-    """What one event says of an activity, as plain values (`of` takes them from an
-    activity already loaded). What the event makes of them is `_EventWriter`'s."""
+    """What one event says of an activity, as plain values: a year-long feed loads them
+    from rows (schedule.selectors.calendar_entries) without building model instances;
+    `of` takes them from an activity already loaded. What the event makes of them is
+    `_EventWriter`'s, for both."""
 
     pk: int
     version: int

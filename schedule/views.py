@@ -26,7 +26,7 @@ from employees.models import Employee
 from employees.selectors import visible_employees
 from schedule import selectors, services
 from schedule.conflicts import ScheduleConflict
-from schedule.ical import calendar_of
+from schedule.ical import calendar_of, calendar_of_entries
 from schedule.invitations import InvitationReport
 from spotkania import limits
 
@@ -330,8 +330,8 @@ def calendar_feed(request, token: str):
         return HttpResponse(status=404, content_type="text/plain")
     since = timezone.now() - timedelta(days=31 * settings.SPOTKANIA_FEED_MONTHS_BACK)
     activities = selectors.employee_feed_activities(employee=feed.employee, since=since)
-    calendar = calendar_of(
-        activities,
+    calendar = calendar_of_entries(
+        selectors.calendar_entries(activities),
         name=f"Spotkania: {feed.employee.full_name}",
         base_url=request.build_absolute_uri("/"),
     )

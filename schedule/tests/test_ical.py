@@ -18,7 +18,7 @@ from customers.tests.factories import ContactPersonFactory
 from dictionaries.models import ActivityCategory, ActivityPriority
 from employees.tests.factories import EmployeeFactory
 from schedule import selectors, services
-from schedule.ical import calendar_of, calendar_of_entries
+from schedule.ical import CalendarEntry, calendar_of, calendar_of_entries
 from schedule.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,15 @@ def test_the_calendar_means_what_the_icalendar_built_one_meant(activities, inter
         "America/New_York",
         *(f"activity-{a.pk}@spotkania.local" for a in activities),
     }
+
+
+def test_feed_entries_read_as_rows_equal_those_of_the_loaded_activities(activities):
+    chosen = selectors.feed_activities().filter(pk__in=[a.pk for a in activities])
+    rows = selectors.calendar_entries(chosen.order_by("pk"))
+    assert rows == [CalendarEntry.of(a) for a in loaded(activities)]
+    meeting = rows[0]
+    assert len(meeting.employees) == 3 and len(meeting.contact_persons) == 3  # one by the factory
+    assert meeting.category == "Trade negotiations"
 
 
 def test_vobject_reads_every_text_back_unchanged(activities):
