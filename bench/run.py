@@ -357,7 +357,7 @@ class Bench:
         columns = (
             'kind, subject, notes, customer_id, leader_id, start, "end", time_zone, all_day, '
             "place, priority_id, status, in_schedule, expected_cost, expected_cost_currency_id, "
-            "previous_id, created_at, updated_at, version"
+            "previous_id, created_at, updated_at, version, local_start_date"
         )
         from django.db import transaction
         from django.utils import timezone
@@ -375,7 +375,7 @@ class Bench:
                     begins = start + timedelta(days=offset)
                     cursor.execute(
                         f"INSERT INTO {table} ({columns}) VALUES (%s, %s, '', %s, %s, %s, %s, "
-                        "'Europe/Warsaw', %s, '', %s, 'planned', %s, %s, 'PLN', %s, %s, %s, 1) "
+                        "'Europe/Warsaw', %s, '', %s, 'planned', %s, %s, 'PLN', %s, %s, %s, 1, %s) "
                         "RETURNING id",
                         [
                             "meeting",
@@ -391,12 +391,21 @@ class Bench:
                             previous,
                             now,
                             now,
+                            begins.date(),
                         ],
                     )
                     previous = cursor.fetchone()[0]
                     cursor.execute(
-                        f"INSERT INTO {through_e} (activity_id, employee_id) VALUES (%s, %s)",
-                        [previous, self.employee_id],
+                        f'INSERT INTO {through_e} (activity_id, employee_id, start, "end", '
+                        "in_schedule, long_running) VALUES (%s, %s, %s, %s, %s, %s)",
+                        [
+                            previous,
+                            self.employee_id,
+                            begins,
+                            begins + timedelta(hours=1),
+                            True,
+                            False,
+                        ],
                     )
                     cursor.execute(
                         f"INSERT INTO {through_c} (activity_id, contactperson_id) VALUES (%s, %s)",
