@@ -9,7 +9,7 @@ short, or narrows its filters.
 from django.db.models import QuerySet
 from ninja import Field, Schema
 
-from spotkania.paging import bounded_count
+from spotkania.paging import COUNT_LIMIT, bounded_count
 
 MAX_PAGE_SIZE = 200
 
@@ -19,7 +19,17 @@ class PageParams(Schema):
     page_size: int = Field(25, ge=1, le=MAX_PAGE_SIZE)
 
 
-def page_of(queryset: QuerySet, params: PageParams) -> tuple[list, int]:
-    """One page of `queryset` and the number of its rows up to 10 000 (two queries)."""
+def page_of(
+    queryset: QuerySet, params: PageParams, *, columns: tuple[str, ...] | None = None
+) -> tuple[list, int]:
+    """One page of `queryset` (model instances, or dicts of `columns`) and the number of
+    its rows up to 10 000.
+
+    Two queries; one when the page is the last one and not empty (or the first and
+    empty): the rows before it and on it are then all there are."""
     start = (params.page - 1) * params.page_size
-    return list(queryset[start : start + params.page_size]), bounded_count(queryset)[0]
+    rows = queryset.values(*columns) if columns is not None else queryset
+    page = list(rows[start : start + params.page_size])
+    if len(page) < params.page_size and (page or start == 0):
+        return page, min(start + len(page), COUNT_LIMIT)
+    return page, bounded_count(queryset)[0]

@@ -7,12 +7,11 @@ services the pages call (activities.services); every rule is checked there, once
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connections, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -23,6 +22,7 @@ from activities.selectors import ActivityFilters, activity_detail, activity_list
 from api.auth import employee_of
 from api.errors import ApiValidationError, Conflict, NotFound, django_errors
 from api.pagination import PageParams, page_of
+from api.renderers import json_response
 from api.schemas import (
     MAX_ID,
     ActivityEndIn,
@@ -95,6 +95,112 @@ def activity_out(a: Activity) -> dict:
     }
 
 
+# The columns of a list row, read as plain values: a row names its customer, leader,
+# priority, category and follow-up by id only, so it joins nothing but the follow-up
+# (through the unique index of `previous`) and builds no model instances.
+ROW_COLUMNS = (
+    "id",
+    "kind",
+    "subject",
+    "notes",
+    "customer_id",
+    "leader_id",
+    "start",
+    "end",
+    "time_zone",
+    "all_day",
+    "place",
+    "priority_id",
+    "category_id",
+    "status",
+    "in_schedule",
+    "expected_cost",
+    "expected_cost_currency_id",
+    "actual_cost",
+    "actual_cost_currency_id",
+    "previous_id",
+    "next",
+    "version",
+)
+
+
+def _links(activity_ids: list[int], *, using: str) -> tuple[dict, dict]:
+    """The contact persons and the employees of each activity, as lists of ids in the
+    order of those models (last name, first name, id), as the detail lists them.
+
+    One statement over both link tables, each joined to its model only to order. It is
+    written out: built by the ORM, the two queries it replaces cost ten times their SQL
+    (0.6 ms against 0.06 ms each on SQLite). Tables and columns come from the models."""
+    contact_persons: dict[int, list[int]] = {pk: [] for pk in activity_ids}
+    employees: dict[int, list[int]] = {pk: [] for pk in activity_ids}
+    if not activity_ids:
+        return contact_persons, employees
+    qn = connections[using].ops.quote_name
+    placeholders = ", ".join(["%s"] * len(activity_ids))
+
+    def select(relation, kind: int) -> str:
+        field = relation.field
+        target = field.related_model._meta
+        activity, linked = qn(field.m2m_column_name()), qn(field.m2m_reverse_name())
+        return (
+            f"SELECT {kind}, l.{activity}, l.{linked}, t.{qn('last_name')}, "
+            f"t.{qn('first_name')} FROM {qn(field.m2m_db_table())} l "
+            f"INNER JOIN {qn(target.db_table)} t ON t.{qn(target.pk.column)} = l.{linked} "
+            f"WHERE l.{activity} IN ({placeholders})"
+        )
+
+    sql = (
+        f"{select(Activity.contact_persons, 0)} UNION ALL {select(Activity.employees, 1)} "
+        "ORDER BY 1, 4, 5, 3"  # which list, last name, first name, id
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*activity_ids, *activity_ids])
+        for kind, activity_id, linked_id, _last, _first in cursor.fetchall():
+            (employees if kind else contact_persons)[activity_id].append(linked_id)
+    return contact_persons, employees
+
+
+def _when(start: datetime, end: datetime, zone_name: str, all_day: bool) -> tuple:
+    """Start and end of a list row as `activity_out` shows them from the model's
+    `local_start`, `local_end` and `last_day`: in the activity's own zone, and an all-day
+    activity ending at midnight of its last day (stored: the midnight after it)."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    local_end = end.astimezone(zone)
+    if all_day:
+        local_end = datetime.combine((local_end - timedelta(days=1)).date(), time(0), tzinfo=zone)
+    return start.astimezone(zone), local_end
+
+
+def _row_out(row: dict, contact_persons: dict, employees: dict) -> dict:
+    """A list row (the values of ROW_COLUMNS) as `activity_out` shows an activity."""
+    start, end = _when(row["start"], row["end"], row["time_zone"], row["all_day"])
+    pk = row["id"]
+    return {
+        "id": pk,
+        "kind": row["kind"],
+        "subject": row["subject"],
+        "notes": row["notes"],
+        "customer": row["customer_id"],
+        "contact_persons": contact_persons[pk],
+        "employees": employees[pk],
+        "leader": row["leader_id"],
+        "start": start,
+        "end": end,
+        "time_zone": row["time_zone"],
+        "all_day": row["all_day"],
+        "place": row["place"],
+        "priority": row["priority_id"],
+        "category": row["category_id"],
+        "status": row["status"],
+        "in_schedule": row["in_schedule"],
+        "expected_cost": _money_out(row["expected_cost"], row["expected_cost_currency_id"]),
+        "actual_cost": _money_out(row["actual_cost"], row["actual_cost_currency_id"]),
+        "previous": row["previous_id"],
+        "next": row["next"],
+        "version": row["version"],
+    }
+
+
 class ActivityListParams(PageParams):
     customer: Id | None = None
     kind: Kind | None = None
@@ -124,17 +230,18 @@ def activity_index(request, params: Query[ActivityListParams]):
         start_to=params.start_to,
         q=params.q,
     )
-    # The list rows of the pages plus what an API row names besides: the ids of the
-    # contact persons and of the follow-up.
+    # The page as column values (ROW_COLUMNS), its links in one statement (_links), and
+    # written without ninja's validation (api.renderers): the rows of the detail, tested.
     activities = (
         activity_list(filters=filters, customer_id=params.customer, user=request.user)
-        .select_related("next")
-        .prefetch_related(
-            Prefetch("contact_persons", queryset=ContactPerson.objects.only("id", "customer"))
-        )
+        .select_related(None)
+        .prefetch_related(None)
     )
-    items, count = page_of(activities, params)
-    return {"items": [activity_out(a) for a in items], "count": count}
+    rows, count = page_of(activities, params, columns=ROW_COLUMNS)
+    ids = [row["id"] for row in rows]
+    contact_persons, employees = _links(ids, using=activities.db)
+    items = [_row_out(row, contact_persons, employees) for row in rows]
+    return json_response(request, {"items": items, "count": count})
 
 
 @router.get(

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -7,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from activities.models import Activity, ActivityStatus
 from activities.tests.factories import ActivityFactory, add_participant
+from api.schemas import ActivityPage
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from dictionaries.models import ActivityCategory, ActivityPriority
 from employees.tests.factories import EmployeeFactory
@@ -237,3 +239,60 @@ def _all_activities_visible(settings):
     """These tests are about what the pages and the API do with activities of any
     employee; who may see which is tested in activities/tests/test_access.py."""
     settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True
+
+
+def test_list_rows_are_the_detail_of_each_activity_and_match_the_schema(api, customer):
+    """The list builds its rows from columns, not through the detail's code or the
+    response schema: every row must still be what the detail answers."""
+    start = datetime(2026, 5, 4, 9, 30, 0, 123456, tzinfo=WARSAW)
+    plain = ActivityFactory(customer=customer, start=start, subject="Zażółć gęślą jaźń")
+    for last_name in ("Zięba", "Adamska", "Mazur"):  # listed by name, not by id
+        add_participant(plain, EmployeeFactory(last_name=last_name))
+        plain.contact_persons.add(ContactPersonFactory(customer=customer, last_name=last_name))
+    rich = ActivityFactory(
+        customer=customer,
+        start=datetime(2026, 5, 1, tzinfo=WARSAW),
+        end=datetime(2026, 5, 3, tzinfo=WARSAW),
+        all_day=True,
+        time_zone="America/New_York",
+        category=ActivityCategory.objects.first(),
+        expected_cost=Decimal("120.50"),
+        expected_cost_currency_id="PLN",
+        actual_cost=Decimal("0"),
+        actual_cost_currency_id="EUR",
+        status=ActivityStatus.ENDED,
+    )
+    ActivityFactory(customer=customer, previous=rich, start=datetime(2026, 4, 1, tzinfo=WARSAW))
+
+    body = api.get("activities", {"customer": customer.pk}).json()
+
+    ActivityPage.model_validate(body)
+    assert [row["id"] for row in body["items"]][:2] == [plain.pk, rich.pk]
+    for row in body["items"]:
+        assert row == api.get(f"activities/{row['id']}").json()
+    first, second = body["items"][:2]
+    assert first["start"] == "2026-05-04T09:30:00.123+02:00"  # Django's format: milliseconds
+    assert first["subject"] == "Zażółć gęślą jaźń"
+    assert len(first["employees"]) == 4 and len(first["contact_persons"]) == 4
+    assert second["next"] is not None and second["all_day"] is True
+
+
+def test_list_of_a_full_page_makes_three_queries_once_the_token_is_known(api):
+    ActivityFactory.create_batch(3)
+    assert api.get("activities", {"page_size": 2}).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get("activities", {"page_size": 2}).json()
+    # The page, its count, and the employees and contact persons of its rows.
+    assert len(queries) == 3, [q["sql"] for q in queries]
+    assert body["count"] == 3 and len(body["items"]) == 2
+
+
+def test_last_page_is_counted_without_a_count_query(api):
+    ActivityFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as last:
+        assert api.get("activities", {"page_size": 2, "page": 2}).json()["count"] == 3
+    with CaptureQueriesContext(connection) as beyond:
+        beyond_body = api.get("activities", {"page_size": 2, "page": 3}).json()
+    assert not any("COUNT(" in q["sql"] for q in last)
+    assert beyond_body == {"items": [], "count": 3}
+    assert any("COUNT(" in q["sql"] for q in beyond)
