@@ -5,14 +5,15 @@ the pages have it, through employees.middleware), so dates in filters mean the s
 on the pages.
 
 The token, its user and the user's employee are read from the database once and then
-kept in the cache for `TOKEN_CACHE_SECONDS`, keyed by the token's hash: a busy
-integration costs one lookup every few seconds, not one per request (the lookup was a
-fifth of the time of a list request). So a token revoked on the profile page or in the
-admin, or whose user is deactivated, keeps working for at most that long. Revoking it
-with `DELETE /auth/token` drops the entry at once: everywhere when the cache is Redis
-(spotkania/deployment.py); without Redis each process has its own cache, and the others
-forget it within `TOKEN_CACHE_SECONDS`. Unknown tokens are never cached: a new token
-works at once, and guessing fills no cache.
+kept in the cache for `TOKEN_CACHE_SECONDS`, keyed by the token's hash, together with
+the user's role and the employees they may see: a busy integration costs one lookup
+every few seconds, not one per request (the lookup was a fifth of the time of a list
+request). So a token revoked on the profile page or in the admin, or whose user is
+deactivated, keeps working for at most that long, and a change of role or team reaches
+the API as late. Revoking it with `DELETE /auth/token` drops the entry at once:
+everywhere when the cache is Redis (spotkania/deployment.py); without Redis each process
+has its own cache, and the others forget it within `TOKEN_CACHE_SECONDS`. Unknown tokens
+are never cached: a new token works at once, and guessing fills no cache.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from api.models import ApiToken, hash_token
+from employees.roles import is_crm_admin
+from employees.selectors import visible_employee_ids
 
 # last_used_at is a hint for an administrator, not an audit log: writing it at most once
 # a minute keeps a busy integration from writing a row on every request.
@@ -53,6 +56,11 @@ def _load(key_hash: str) -> ApiToken | None:
     if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         api_token.last_used_at = now
+    # The user's role and the employees they may see, worked out now: both functions keep
+    # their answer on the user object, which is cached with the token, so their queries
+    # (group, team tree) are made once per lookup too, not on every request.
+    is_crm_admin(api_token.user)
+    visible_employee_ids(api_token.user)
     return api_token
 
 

@@ -1,13 +1,16 @@
 import time
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from activities.tests.factories import ActivityFactory
 from api import auth
 from api.models import ApiToken, hash_token
+from employees.roles import ADMINISTRATOR
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +106,24 @@ def test_token_of_user_deactivated_meanwhile_stops_working_once_its_lookup_expir
     employee.user.save()
     time.sleep(1.1)
     assert api.get("currencies").status_code == 401
+
+
+def test_role_and_team_are_looked_up_with_the_token(api):
+    ActivityFactory()
+    api.get("activities")
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("activities").status_code == 200
+    assert not any("auth_group" in q["sql"] or "employees_team" in q["sql"] for q in queries)
+
+
+def test_a_new_role_reaches_the_api_once_the_lookup_expires(api, user, monkeypatch):
+    monkeypatch.setattr(auth, "TOKEN_CACHE_SECONDS", 1)
+    others = ActivityFactory()  # led by another employee: not Anna's to see
+    assert api.get(f"activities/{others.pk}").status_code == 404
+    user.groups.add(Group.objects.get(name=ADMINISTRATOR))
+    assert api.get(f"activities/{others.pk}").status_code == 404  # still the cached lookup
+    time.sleep(1.1)
+    assert api.get(f"activities/{others.pk}").status_code == 200
 
 
 def test_cached_lookup_keeps_no_password_hash(api, token):
