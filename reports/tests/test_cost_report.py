@@ -4,7 +4,7 @@ same numbers, worked out by hand in `conftest.mixed_costs`."""
 import csv
 import io
 import zoneinfo
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,9 +17,12 @@ from openpyxl import load_workbook
 from activities.tests.factories import ActivityFactory, add_participant
 from api.tests.conftest import ApiClient, issue_token
 from customers.tests.factories import CustomerFactory
+from dictionaries.models import Currency, ExchangeRate
 from reports.tests.conftest import at, category
 
 pytestmark = pytest.mark.django_db
+
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 
 RANGE = {"start_from": "2025-12-01", "start_to": "2026-01-31"}
 
@@ -93,16 +96,56 @@ class TestSums:
 
         assert total.expected.base == Decimal("42.71")  # 42.705 rounded half-up
 
-    def test_months_are_grouped_in_the_user_s_zone_with_links_to_the_month(
-        self, logged_in, mixed_costs
-    ):
+    def test_month_rows_link_to_their_month(self, logged_in, mixed_costs):
         response = page(logged_in, group_by="month")
         rows = [(row.key, row.activities) for row, _link in response.context["rows"]]
         links = [link for _row, link in response.context["rows"]]
 
         assert rows == [("2025-12", 1), ("2026-01", 2)]
+        assert "the month of its start date in its own time zone" in response.content.decode()
         assert "start_from=2026-01-01" in links[1] and "start_to=2026-01-31" in links[1]
         assert "start_from=2025-12-01" in links[0] and "start_to=2025-12-31" in links[0]
+
+    def test_an_activity_belongs_to_the_month_and_rate_of_its_own_start_date(self, logged_in):
+        # 23:30 on Wednesday 31 January in Chicago is 06:30 on 1 February in Warsaw: the
+        # activity counts in January and converts at 31 January's rate, as its day says.
+        eur = Currency.objects.get(code="EUR")
+        ExchangeRate.objects.create(currency=eur, date=date(2024, 1, 31), rate=Decimal("4.3000"))
+        ExchangeRate.objects.create(currency=eur, date=date(2024, 2, 1), rate=Decimal("4.4000"))
+        chicago = ActivityFactory(
+            start=at(2024, 1, 31, 23, CHICAGO) + timedelta(minutes=30),
+            time_zone="America/Chicago",
+            expected_cost=Decimal("10.00"),
+            expected_cost_currency_id="EUR",
+        )
+        ActivityFactory(
+            start=at(2024, 2, 1),
+            expected_cost=Decimal("1.00"),
+            expected_cost_currency_id="EUR",
+        )
+
+        response = page(logged_in, group_by="month", start_from="2024-01-01", start_to="2024-02-29")
+        rows = [(r.key, r.activities, r.expected.base) for r, _link in response.context["rows"]]
+
+        assert chicago.local_start_date == date(2024, 1, 31)
+        assert rows == [("2024-01", 1, Decimal("43.00")), ("2024-02", 1, Decimal("4.40"))]
+        assert report_of(response).total.expected.base == Decimal("47.40")
+
+    def test_a_month_just_outside_the_range_links_to_the_range_s_nearest_day(self, logged_in):
+        # February in Warsaw holds the Chicago activity of 31 January (06:30 on the 1st):
+        # its January row links to 1 February, the day of the range where the list finds it.
+        chicago = ActivityFactory(
+            start=at(2024, 1, 31, 23, CHICAGO) + timedelta(minutes=30),
+            time_zone="America/Chicago",
+        )
+
+        response = page(logged_in, group_by="month", start_from="2024-02-01", start_to="2024-02-29")
+        [(row, link)] = response.context["rows"]
+        listed = logged_in.get(link).context["page_obj"].object_list
+
+        assert (row.key, row.activities) == ("2024-01", 1)
+        assert (row.start_from, row.start_to) == (date(2024, 2, 1), date(2024, 2, 1))
+        assert chicago in listed
 
     def test_employee_rows_count_each_activity_once_for_its_leader(self, logged_in, mixed_costs):
         a1, a2, _a3 = mixed_costs
@@ -239,7 +282,7 @@ class TestQueries:
         many = {g: count(g) for g in ("category", "employee", "customer", "month")}
 
         assert many == few
-        # About 7 for the report, the rest for the session, user and the filter choices.
+        # 5 for the report, the rest for the session, user and the filter choices.
         assert max(many.values()) <= 16
 
 
