@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -388,14 +389,97 @@ class TestCustomerDetail:
 
         many = queries_of(logged_in, detail_url(customer))
         many_htmx = queries_of(logged_in, detail_url(customer, status="planned"), **HTMX)
-        # 15 for the page (one of them the user's permissions, for the Delete button), up to
-        # 7 for its cost totals (reports.selectors.cost_report).
-        with django_assert_max_num_queries(22):
+        # 16 for the page, three of them the user's group and permissions (the Delete
+        # button); the cost totals load after it (TestCustomerCosts).
+        with django_assert_max_num_queries(16):
             response = logged_in.get(detail_url(customer))
 
         assert len(table_rows(response, "activity-table")) == 25
         assert many == few
         assert many_htmx == few_htmx
+
+
+@pytest.mark.django_db
+class TestCustomerCosts:
+    """The cost totals come after the page, from their own URL: they read every activity
+    of the customer, which for thousands of them takes longer than the rest of the page.
+    The numbers themselves are tested with the cost report (reports/tests)."""
+
+    def costs_url(self, customer) -> str:
+        return reverse("customers:costs", args=[customer.pk])
+
+    def test_the_page_loads_its_cost_totals_after_itself(self, logged_in, customer):
+        ActivityFactory(customer=customer, expected_cost=100, expected_cost_currency_id="PLN")
+
+        response = logged_in.get(detail_url(customer))
+
+        placeholder = re.search(r'<div id="customer-costs"[^>]*>', html(response)).group(0)
+        assert f'hx-get="{self.costs_url(customer)}"' in placeholder
+        assert 'hx-trigger="load"' in placeholder and 'hx-swap="outerHTML"' in placeholder
+        assert "costs" not in response.context
+        assert "Costs in PLN" not in html(response)
+
+    def test_the_totals_are_those_of_all_the_customer_s_activities(self, logged_in, customer):
+        ActivityFactory(
+            customer=customer,
+            expected_cost=100,
+            expected_cost_currency_id="PLN",
+            actual_cost=Decimal("120.50"),
+            actual_cost_currency_id="PLN",
+        )
+        ActivityFactory(customer=customer, expected_cost=50, expected_cost_currency_id="PLN")
+        ActivityFactory(expected_cost=999, expected_cost_currency_id="PLN")  # another customer
+
+        response = logged_in.get(self.costs_url(customer), **HTMX)
+
+        total = response.context["costs"].total
+        assert (total.expected.base, total.actual.base) == (Decimal("150.00"), Decimal("120.50"))
+        assert html(response).startswith('<div id="customer-costs"')
+        assert 'data-amount="150.00"' in html(response)
+        assert "<html" not in html(response)
+
+    def test_only_the_activities_the_user_may_see_count(self, logged_in, employee, settings):
+        settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = False
+        mine = ActivityFactory(leader=employee, expected_cost=10, expected_cost_currency_id="PLN")
+        ActivityFactory(customer=mine.customer, expected_cost=70, expected_cost_currency_id="PLN")
+
+        response = logged_in.get(self.costs_url(mine.customer), **HTMX)
+
+        assert response.context["costs"].total.expected.base == Decimal("10.00")
+
+    def test_an_unknown_customer_is_not_found(self, logged_in):
+        response = logged_in.get(reverse("customers:costs", args=[999999]), **HTMX)
+
+        assert response.status_code == 404
+
+    def test_anonymous_visitors_log_in_first(self, client, customer):
+        response = client.get(self.costs_url(customer), **HTMX)
+
+        assert response.status_code == 302
+
+    def test_query_count_does_not_grow_with_the_number_of_activities(
+        self, logged_in, customer, django_assert_max_num_queries
+    ):
+        def add(n):
+            for i in range(n):
+                ActivityFactory(
+                    customer=customer,
+                    start=timezone.now() - timedelta(days=i),
+                    expected_cost=10,
+                    expected_cost_currency_id=("PLN", "EUR", "USD")[i % 3],
+                )
+
+        add(3)
+        few = queries_of(logged_in, self.costs_url(customer), **HTMX)
+        add(30)
+
+        many = queries_of(logged_in, self.costs_url(customer), **HTMX)
+        # 3 for the session, user and employee, 1 for the customer, 5 for the totals
+        # (reports.selectors.cost_report).
+        with django_assert_max_num_queries(9):
+            logged_in.get(self.costs_url(customer), **HTMX)
+
+        assert many == few
 
 
 @pytest.mark.django_db

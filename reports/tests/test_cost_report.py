@@ -304,7 +304,10 @@ class TestCustomerPage:
         self, logged_in, mixed_costs
     ):
         _a1, _a2, a3 = mixed_costs
-        response = logged_in.get(reverse("customers:detail", args=[a3.customer_id]))
+        # The page loads its cost totals after itself, from this fragment (htmx).
+        response = logged_in.get(
+            reverse("customers:costs", args=[a3.customer_id]), HTTP_HX_REQUEST="true"
+        )
         costs = response.context["costs"].total
 
         assert (costs.expected.base, costs.actual.base) == (Decimal("0.00"), Decimal("80.00"))
