@@ -79,6 +79,22 @@ class ActivityFilterForm(forms.Form):
             )
             field.widget.attrs.setdefault("class", css)
             field.widget.attrs.setdefault("id", f"filter_{name}")
+        # Hundreds of employees: the select holds only the chosen one and searches the
+        # rest as the user types (Tom Select, employees:search), instead of rendering an
+        # option per employee on every list page.
+        employee = self.fields["employee"]
+        employee.widget.attrs.update(
+            {"data-tom-select": "", "data-search-url": reverse("employees:search")}
+        )
+        chosen = limits.parse_id(self.data.get("employee")) if self.is_bound else None
+        people = (
+            Employee.objects.filter(pk=chosen).only("id", "first_name", "last_name")
+            if chosen
+            else []
+        )
+        employee.widget.choices = [("", employee.empty_label)] + [
+            (e.pk, e.full_name) for e in people
+        ]
 
     def to_filters(self, **overrides) -> ActivityFilters:
         self.is_valid()

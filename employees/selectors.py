@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 
 from employees.models import Employee, Team
 from employees.roles import is_crm_admin
@@ -56,3 +57,15 @@ def visible_employees(user, queryset=None):
     qs = Employee.objects.all() if queryset is None else queryset
     ids = visible_employee_ids(user)
     return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def employee_search(*, q: str = "") -> QuerySet:
+    """Employees whose first or last name or e-mail contains `q`, by last name: for the
+    searchable employee selects (a company has hundreds; a list of them all in every
+    filter form costs more to render than the page's data)."""
+    qs = Employee.objects.all()
+    for word in (q or "").split()[:3]:
+        qs = qs.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    return qs.order_by("-is_active", "last_name", "first_name", "id")

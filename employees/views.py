@@ -1,13 +1,17 @@
 """The user's own profile: preferences, API tokens and the way to their calendar feed."""
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from api.models import ApiToken
 from employees.forms import PreferencesForm, TokenForm
+from employees.selectors import employee_search
+
+SEARCH_LIMIT = 20
 
 
 def profile(request):
@@ -55,3 +59,16 @@ def token_revoke(request, pk: int):
     token.revoke()
     messages.success(request, _("The token was revoked; it no longer opens the API."))
     return redirect("employees:profile")
+
+
+@require_GET
+def employee_search_json(request):
+    """Employees matching `q`, for searchable selects: {"results": [{id, text}]}; those
+    who left are marked, as the filters still find their activities."""
+    people = employee_search(q=request.GET.get("q", "")[:100])
+    people = people.only("id", "first_name", "last_name", "is_active")[:SEARCH_LIMIT]
+    results = [
+        {"id": e.pk, "text": e.full_name if e.is_active else f"{e.full_name} ({_('inactive')})"}
+        for e in people
+    ]
+    return JsonResponse({"results": results})
