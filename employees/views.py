@@ -68,7 +68,12 @@ def employee_search_json(request):
     people = employee_search(q=request.GET.get("q", "")[:100])
     people = people.only("id", "first_name", "last_name", "is_active")[:SEARCH_LIMIT]
     results = [
-        {"id": e.pk, "text": e.full_name if e.is_active else f"{e.full_name} ({_('inactive')})"}
+        {
+            "id": e.pk,
+            "text": e.full_name
+            if e.is_active
+            else _("%(name)s (inactive)") % {"name": e.full_name},
+        }
         for e in people
     ]
     return JsonResponse({"results": results})
