@@ -50,6 +50,8 @@ PYTHON = sys.executable
 TARGETS = {
     "customer_page_first": (25, 25),
     "customer_page_deep": (25, 25),
+    # Not an item of the issue: the page's cost totals, loaded just after it (htmx).
+    "customer_costs": (None, None),
     "api_list_customer": (10, 10),
     "api_list_all": (10, 10),
     "api_list_employee_range": (10, 10),
@@ -62,6 +64,7 @@ TARGETS = {
 LABELS = {
     "customer_page_first": "1. customer's All activities page, first page (HTML)",
     "customer_page_deep": "1. customer's All activities page, deep page (HTML)",
+    "customer_costs": "1. (the same page's cost totals, loaded after it)",
     "api_list_customer": "2. API list of a customer",
     "api_list_all": "2. API list of everything",
     "api_list_employee_range": "2. API list by employee and 3 months",
@@ -201,6 +204,7 @@ class Bench:
         return {
             "customer_page_first": (self.client, customer),
             "customer_page_deep": (self.client, f"{customer}?page={max(1, pages * 9 // 10)}"),
+            "customer_costs": (self.client, f"{customer}costs/"),
             "api_list_customer": (self.api, f"/api/v1/activities?customer={self.customer_id}"),
             "api_list_all": (self.api, "/api/v1/activities"),
             "api_list_employee_range": (
@@ -601,11 +605,15 @@ def markdown(results: list[dict]) -> str:
             if item is None:
                 continue
             target = TARGETS[name][0 if r["database"] == "sqlite" else 1]
-            mark = "met" if item["app"]["p50"] <= target else "**missed**"
+            if target is None:
+                verdict = "(no target)"
+            else:
+                mark = "met" if item["app"]["p50"] <= target else "**missed**"
+                verdict = f"<= {target} ({mark})"
             lines.append(
                 f"| {label} | {r['database']} | {item['app']['p50']} | {item['app']['p95']} | "
                 f"{item['app']['max']} | {item['raw']['p50']} | {item['ratio']} | "
-                f"{item['queries']} | <= {target} ({mark}) |"
+                f"{item['queries']} | {verdict} |"
             )
     lines += [
         "",
