@@ -32,21 +32,35 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone.get_current_timezone())
 
 
-def visible_activities(user, queryset: QuerySet | None = None) -> QuerySet:
+def visible_activities(user, queryset: QuerySet | None = None, *, for_counting=False) -> QuerySet:
     """The activities `user` may see: those their employee leads or takes part in, and
     those they created; for a manager also those of their teams' employees (sub-teams
     included); for an administrator, or with SPOTKANIA_ALL_ACTIVITIES_VISIBLE, all. The
     one place of this rule: lists, pages, the API, the schedule and the cost report
     filter through it.
-    The visible employees are computed once (see `visible_employee_ids`); the filter is
-    a subquery, not a per-row check."""
+
+    The visible employees are computed once (see `visible_employee_ids`). The rule has
+    two shapes of the same set, for two kinds of reading (measured at a million
+    activities, bench/RESULTS.md): a page walks the activities in start order and keeps
+    the visible ones, stopping after 25 (an OR of three conditions: 7 ms, where the
+    other shape takes 300 ms); a count (`for_counting`) starts from the user's own few
+    thousand links instead of testing every activity (an IN over a union: 20-35 ms
+    instead of 240 ms)."""
     qs = Activity.objects.all() if queryset is None else queryset
     ids = visible_employee_ids(user)
     if ids is None:
         return qs
-    taking_part = Participation.objects.filter(employee_id__in=ids)
+    taking_part = Participation.objects.filter(employee_id__in=ids).order_by()
     # Also what the user planned for others (an assistant booking a salesperson's
     # meeting): it would be odd to lose sight of it the moment it is saved.
+    if for_counting:
+        own = Activity.objects.order_by()
+        return qs.filter(
+            pk__in=taking_part.values("activity_id").union(
+                own.filter(leader_id__in=ids).values("id"),
+                own.filter(created_by_id=user.pk).values("id"),
+            )
+        )
     return qs.filter(
         Q(leader_id__in=ids)
         | Q(pk__in=taking_part.values("activity_id"))
@@ -67,16 +81,28 @@ def participations_overlapping(
     )
 
 
-def activity_list(*, filters: ActivityFilters, user, customer_id: int | None = None) -> QuerySet:
+def activity_list(
+    *,
+    filters: ActivityFilters,
+    user,
+    customer_id: int | None = None,
+    for_counting: bool = False,
+) -> QuerySet:
     """Activities `user` may see, newest first, with everything a list row shows fetched
-    in a fixed number of queries (no N+1 whatever the page size)."""
-    qs = (
-        visible_activities(user)
-        .select_related("customer", "priority", "category", "leader")
-        .prefetch_related(
-            Prefetch("employees", queryset=Employee.objects.only("id", "first_name", "last_name")),
+    in a fixed number of queries (no N+1 whatever the page size). `for_counting`: the
+    same rows, in the shape that counts them fast (see `visible_activities`)."""
+    if for_counting:
+        qs = visible_activities(user, for_counting=True)
+    else:
+        qs = (
+            visible_activities(user)
+            .select_related("customer", "priority", "category", "leader")
+            .prefetch_related(
+                Prefetch(
+                    "employees", queryset=Employee.objects.only("id", "first_name", "last_name")
+                ),
+            )
         )
-    )
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if filters.kind:

@@ -41,11 +41,15 @@ NEW_TITLES = {
 def activity_list(request):
     """All activities across customers, newest first, with the shared filters."""
     filter_form = ActivityFilterForm(request.GET or None)
-    activities = select_activities(filters=filter_form.to_filters(), user=request.user)
+    filters = filter_form.to_filters()
+    activities = select_activities(filters=filters, user=request.user)
+    counted = select_activities(filters=filters, user=request.user, for_counting=True)
     context = {
         "nav": "activities",
         "filter_form": filter_form,
-        "page_obj": paginate(request, activities, settings.ACTIVITY_PAGE_SIZE),
+        "page_obj": paginate(
+            request, activities, settings.ACTIVITY_PAGE_SIZE, count_queryset=counted
+        ),
         "query": query_without_page(request),
     }
     return render_page(request, "activities/activity_list.html", context, fragment="activity-table")

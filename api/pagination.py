@@ -20,10 +20,15 @@ class PageParams(Schema):
 
 
 def page_of(
-    queryset: QuerySet, params: PageParams, *, columns: tuple[str, ...] | None = None
+    queryset: QuerySet,
+    params: PageParams,
+    *,
+    columns: tuple[str, ...] | None = None,
+    count_queryset: QuerySet | None = None,
 ) -> tuple[list, int]:
     """One page of `queryset` (model instances, or dicts of `columns`) and the number of
-    its rows up to 10 000.
+    its rows up to 10 000 (counted on `count_queryset` when given: the same rows in a
+    shape that counts faster, see spotkania.paging.BoundedPaginator).
 
     Two queries; one when the page is the last one and not empty (or the first and
     empty): the rows before it and on it are then all there are."""
@@ -32,4 +37,4 @@ def page_of(
     page = list(rows[start : start + params.page_size])
     if len(page) < params.page_size and (page or start == 0):
         return page, min(start + len(page), COUNT_LIMIT)
-    return page, bounded_count(queryset)[0]
+    return page, bounded_count(queryset if count_queryset is None else count_queryset)[0]

@@ -96,13 +96,18 @@ def customer_detail(request, pk: int):
     filter_form = ActivityFilterForm(request.GET or None, fixed_kind=tab != ALL_TAB)
     filters = filter_form.to_filters(kind=tab) if tab != ALL_TAB else filter_form.to_filters()
     activities = select_activities(filters=filters, customer_id=customer.pk, user=request.user)
+    counted = select_activities(
+        filters=filters, customer_id=customer.pk, user=request.user, for_counting=True
+    )
     context = {
         "nav": "customers",
         "customer": customer,
         "tab": tab,
         "hide_customer": True,
         "filter_form": filter_form,
-        "page_obj": paginate(request, activities, settings.ACTIVITY_PAGE_SIZE),
+        "page_obj": paginate(
+            request, activities, settings.ACTIVITY_PAGE_SIZE, count_queryset=counted
+        ),
         "query": query_without_page(request),
     }
     if not wants_fragment(request):

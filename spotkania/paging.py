@@ -22,20 +22,27 @@ def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
 
 
 class BoundedPaginator(Paginator):
-    """A Paginator whose count stops at `COUNT_LIMIT` (`capped` says it did)."""
+    """A Paginator whose count stops at `COUNT_LIMIT` (`capped` says it did). It counts
+    `count_queryset` when given: the same rows in a shape the database counts faster
+    (activities.selectors.visible_activities says why there are two)."""
 
     capped = False
 
+    def __init__(self, object_list, per_page, *, count_queryset=None, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_queryset = count_queryset
+
     @cached_property
     def count(self) -> int:
-        if not hasattr(self.object_list, "values"):
+        counted = self.object_list if self.count_queryset is None else self.count_queryset
+        if not hasattr(counted, "values"):
             return super().count
-        n, self.capped = bounded_count(self.object_list)
+        n, self.capped = bounded_count(counted)
         return n
 
 
-def paginate(request, queryset, per_page: int) -> Page:
-    paginator = BoundedPaginator(queryset, per_page)
+def paginate(request, queryset, per_page: int, *, count_queryset=None) -> Page:
+    paginator = BoundedPaginator(queryset, per_page, count_queryset=count_queryset)
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -237,7 +237,10 @@ def activity_index(request, params: Query[ActivityListParams]):
         .select_related(None)
         .prefetch_related(None)
     )
-    rows, count = page_of(activities, params, columns=ROW_COLUMNS)
+    counted = activity_list(
+        filters=filters, customer_id=params.customer, user=request.user, for_counting=True
+    )
+    rows, count = page_of(activities, params, columns=ROW_COLUMNS, count_queryset=counted)
     ids = [row["id"] for row in rows]
     contact_persons, employees = _links(ids, using=activities.db)
     items = [_row_out(row, contact_persons, employees) for row in rows]

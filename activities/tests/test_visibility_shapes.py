@@ -1,0 +1,42 @@
+"""The rule of who sees which activity has two shapes (activities.selectors
+.visible_activities): one for pages, one for counting. They must be the same set."""
+
+import pytest
+
+from activities.selectors import ActivityFilters, activity_list
+from activities.tests.factories import ActivityFactory, add_participant
+from customers.tests.factories import CustomerFactory
+from employees.models import Team
+from employees.tests.factories import EmployeeFactory, UserFactory
+
+
+def both(user, **kwargs) -> tuple[set, set]:
+    filters = ActivityFilters(**kwargs.pop("filters", {}))
+    page = activity_list(filters=filters, user=user, **kwargs)
+    counted = activity_list(filters=filters, user=user, for_counting=True, **kwargs)
+    assert page.count() == counted.count()
+    return set(page.values_list("pk", flat=True)), set(counted.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_pages_and_counts_see_the_same_activities():
+    customer = CustomerFactory()
+    seller = EmployeeFactory(user=UserFactory())
+    boss = EmployeeFactory(user=UserFactory())
+    colleague = EmployeeFactory(
+        user=UserFactory(), team=Team.objects.create(name="S", manager=boss)
+    )
+    led = ActivityFactory(leader=seller, customer=customer)
+    joined = ActivityFactory(leader=colleague)
+    add_participant(joined, seller)
+    booked = ActivityFactory(leader=colleague, created_by=seller.user, kind="task")
+    ActivityFactory.create_batch(3)  # nobody's business
+
+    seen, counted = both(seller.user)
+    assert seen == counted == {led.pk, joined.pk, booked.pk}
+    seen, counted = both(boss.user)
+    assert seen == counted == {joined.pk, booked.pk}
+    seen, counted = both(seller.user, customer_id=customer.pk)
+    assert seen == counted == {led.pk}
+    seen, counted = both(seller.user, filters={"kind": "task"})
+    assert seen == counted == {booked.pk}
