@@ -124,7 +124,7 @@ ROW_COLUMNS = (
 )
 
 
-def _links(activity_ids: list[int], *, using: str) -> tuple[dict, dict]:
+def activity_links(activity_ids: list[int], *, using: str) -> tuple[dict, dict]:
     """The contact persons and the employees of each activity, as lists of ids in the
     order of those models (last name, first name, id), as the detail lists them.
 
@@ -171,7 +171,7 @@ def _when(start: datetime, end: datetime, zone_name: str, all_day: bool) -> tupl
     return start.astimezone(zone), local_end
 
 
-def _row_out(row: dict, contact_persons: dict, employees: dict) -> dict:
+def activity_row_out(row: dict, contact_persons: dict, employees: dict) -> dict:
     """A list row (the values of ROW_COLUMNS) as `activity_out` shows an activity."""
     start, end = _when(row["start"], row["end"], row["time_zone"], row["all_day"])
     pk = row["id"]
@@ -230,7 +230,7 @@ def activity_index(request, params: Query[ActivityListParams]):
         start_to=params.start_to,
         q=params.q,
     )
-    # The page as column values (ROW_COLUMNS), its links in one statement (_links), and
+    # The page as column values (ROW_COLUMNS), its links in one statement (activity_links), and
     # written without ninja's validation (api.renderers): the rows of the detail, tested.
     activities = (
         activity_list(filters=filters, customer_id=params.customer, user=request.user)
@@ -242,8 +242,8 @@ def activity_index(request, params: Query[ActivityListParams]):
     )
     rows, count = page_of(activities, params, columns=ROW_COLUMNS, count_queryset=counted)
     ids = [row["id"] for row in rows]
-    contact_persons, employees = _links(ids, using=activities.db)
-    items = [_row_out(row, contact_persons, employees) for row in rows]
+    contact_persons, employees = activity_links(ids, using=activities.db)
+    items = [activity_row_out(row, contact_persons, employees) for row in rows]
     return json_response(request, {"items": items, "count": count})
 
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from api.endpoints.activities import activity_out
+from api.endpoints.activities import ROW_COLUMNS, activity_links, activity_row_out
 from api.errors import ApiValidationError, NotFound
+from api.renderers import json_response
 from api.schemas import MAX_ID, ActivityPage, DateTime, ErrorOut, Text
-from customers.models import ContactPerson
 from employees.models import Employee
 from employees.selectors import visible_employees
 from schedule.selectors import busy_periods, schedule_activities
@@ -83,15 +82,16 @@ def employee_schedule(request, employee_id: int, params: Query[RangeParams]):
     if employee is None:
         raise NotFound(Employee)
     start, end = _range(params)
+    # Rows as the activity list writes them (column values, links in one statement).
     activities = (
         schedule_activities(employee_ids=[employee.pk], start=start, end=end)
-        .select_related("next")
-        .prefetch_related(
-            Prefetch("contact_persons", queryset=ContactPerson.objects.only("id", "customer"))
-        )
+        .select_related(None)
+        .prefetch_related(None)
     )
-    items = [activity_out(a) for a in activities]
-    return {"items": items, "count": len(items)}
+    rows = list(activities.values(*ROW_COLUMNS))
+    contact_persons, employees = activity_links([row["id"] for row in rows], using=activities.db)
+    items = [activity_row_out(row, contact_persons, employees) for row in rows]
+    return json_response(request, {"items": items, "count": len(items)})
 
 
 @router.get(

@@ -49,6 +49,8 @@ class TestEmployeeSchedule:
         assert item["id"] == inside.pk
         assert item["start"] == "2026-03-25T10:00:00+01:00"
         assert item["employees"] == [employee.pk]
+        # Written from columns, as the activity list is: still what the detail answers.
+        assert item == api.get(f"activities/{inside.pk}").json()
 
     def test_dates_without_offset_are_in_the_callers_zone(self, api, employee):
         ActivityFactory(leader=employee, start=at("2026-03-29", 22, 30))  # till 23:30
