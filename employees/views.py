@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from api.auth import forget
 from api.models import ApiToken
 from employees.forms import PreferencesForm, TokenForm
 from employees.selectors import employee_search
@@ -57,6 +58,7 @@ def token_create(request):
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     token.revoke()
+    forget(token)  # at once, not when the API's 5-second cache of the lookup expires
     messages.success(request, _("The token was revoked; it no longer opens the API."))
     return redirect("employees:profile")
 
