@@ -65,7 +65,7 @@ def _activity_summary(customer_id: int, user) -> dict:
     """Counts of the customer's activities `user` may see, per status and per kind, in one
     query, for the header and the tab badges."""
     rows = (
-        visible_activities(user)
+        visible_activities(user, for_counting=True)
         .filter(customer_id=customer_id)
         .order_by()
         .values_list("kind", "status")

@@ -247,7 +247,7 @@ def cost_report(
         ((code, minor) for code, minor, is_base in currency_rows if is_base), ("", 2)
     )
     activities: QuerySet = (
-        activity_list(filters=filters, customer_id=customer_id, user=user)
+        activity_list(filters=filters, customer_id=customer_id, user=user, for_counting=True)
         .select_related(None)
         .prefetch_related(None)
         .order_by()
