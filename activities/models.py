@@ -6,7 +6,7 @@ listed together on the customer's "All activities" tab.
 """
 
 import zoneinfo
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -99,7 +99,7 @@ class Participation(models.Model):
             "start": activity.start,
             "end": activity.end,
             "in_schedule": activity.in_schedule,
-            "long_running": activity.end - activity.start > SHORT_SPAN,
+            "long_running": activity.duration > SHORT_SPAN,
         }
 
 
@@ -341,7 +341,9 @@ class Activity(models.Model):
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        """Elapsed time. In UTC: two datetimes of one local zone subtract as wall clocks
+        (an activity built from a form, not yet read back, holds local times)."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
     @property
     def local_start(self):

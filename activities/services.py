@@ -10,7 +10,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -345,7 +345,9 @@ def follow_up_start(activity: Activity, follow_up: FollowUp) -> datetime:
     if follow_up.at is not None:
         start = follow_up.at
     elif follow_up.unit == "hours":
-        start = activity.start + timedelta(hours=follow_up.value)
+        # Elapsed time: added in UTC (aware arithmetic in a local zone keeps the wall
+        # clock instead, and an activity just built from a form holds a local start).
+        start = activity.start.astimezone(UTC) + timedelta(hours=follow_up.value)
     else:
         days = follow_up.value * (7 if follow_up.unit == "weeks" else 1)
         # Aware datetime + timedelta is wall-clock arithmetic in Python: the local hour
@@ -432,10 +434,12 @@ def activity_create(
     activity = Activity(**values, created_by=created_by)
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
     _save_with_relations(activity, data.contact_persons, employees)
-    if follow_up is not None:
-        follow_up_schedule(
-            activity=activity,
-            follow_up=follow_up,
+    if follow_up is not None:  # checked above: it has none, and it is locked or new
+        _follow_up_create(
+            activity,
+            follow_up,
+            employees=employees,
+            contact_persons=list(data.contact_persons),
             created_by=created_by,
             ignore_conflicts=ignore_conflicts,
         )
@@ -571,10 +575,12 @@ def activity_update(
     activity.version += 1
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
     _save_with_relations(activity, data.contact_persons, employees)
-    if follow_up is not None:
-        follow_up_schedule(
-            activity=activity,
-            follow_up=follow_up,
+    if follow_up is not None:  # checked above: it has none, and it is locked or new
+        _follow_up_create(
+            activity,
+            follow_up,
+            employees=employees,
+            contact_persons=list(data.contact_persons),
             created_by=updated_by,
             ignore_conflicts=ignore_conflicts,
         )
@@ -609,7 +615,28 @@ def follow_up_schedule(
     if Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
+    return _follow_up_create(
+        activity,
+        follow_up,
+        employees=list(activity.employees.all()),
+        contact_persons=list(activity.contact_persons.all()),
+        created_by=created_by,
+        ignore_conflicts=ignore_conflicts,
+    )
 
+
+def _follow_up_create(
+    activity: Activity,
+    follow_up: FollowUp,
+    *,
+    employees: list,
+    contact_persons: list,
+    created_by,
+    ignore_conflicts: bool,
+) -> Activity:
+    """The follow-up of an activity known to have none, locked or created in this
+    transaction, whose people are given (a save that has them at hand need not read them
+    back: creating a meeting with its follow-up is 8 queries shorter)."""
     start = follow_up_start(activity, follow_up)
     if activity.all_day:
         days = (activity.local_end.date() - activity.local_start.date()).days
@@ -620,7 +647,6 @@ def follow_up_schedule(
     if not priority.is_active:
         priority = ActivityPriority.objects.filter(is_default=True).first() or priority
     category = activity.category if activity.category and activity.category.is_active else None
-    employees = list(activity.employees.all())
     _check_schedule(
         {"in_schedule": activity.in_schedule, "employees": employees, "start": start, "end": end},
         current=None,
@@ -646,7 +672,7 @@ def follow_up_schedule(
         previous=activity,
         created_by=created_by,
     )
-    _save_with_relations(successor, list(activity.contact_persons.all()), employees)
+    _save_with_relations(successor, contact_persons, employees)
     return successor
 
 

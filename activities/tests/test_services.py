@@ -288,3 +288,25 @@ def test_inactive_contact_person_is_refused_for_new_activities_but_stays_on_old_
     activity_update(activity=activity, data=meeting_input(customer, contact, employee, subject="C"))
     activity.refresh_from_db()
     assert activity.subject == "C"
+
+
+@pytest.mark.django_db
+def test_a_follow_up_of_a_meeting_across_the_clock_change_keeps_its_elapsed_length(
+    customer, contact, employee
+):
+    # 01:30 to 03:30 on the night clocks go forward is one hour, not two.
+    start = datetime(2026, 3, 29, 1, 30, tzinfo=WARSAW)
+    activity = activity_create(
+        data=meeting_input(
+            customer,
+            contact,
+            employee,
+            start=start,
+            end=datetime(2026, 3, 29, 3, 30, tzinfo=WARSAW),
+        ),
+        follow_up=FollowUp(value=1, unit="days"),
+    )
+    assert activity.duration.total_seconds() == 3600
+    follow_up = activity.next
+    assert follow_up.duration.total_seconds() == 3600
+    assert follow_up.local_start == datetime(2026, 3, 30, 1, 30, tzinfo=WARSAW)
