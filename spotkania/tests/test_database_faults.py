@@ -140,7 +140,7 @@ def test_a_fault_half_way_through_a_save_leaves_no_half_written_activity(
         "follow_up": {"in": {"value": 1, "unit": "weeks"}},
     }
     with mock.patch(
-        "activities.services.follow_up_schedule",
+        "activities.services._follow_up_create",
         side_effect=OperationalError("server closed the connection unexpectedly"),
     ):
         response = client.post(
