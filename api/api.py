@@ -12,9 +12,10 @@ The CRM activities of Spotkania over HTTP: the same rules as the web pages.
 
 Authenticate with `POST /api/v1/auth/token` and send `Authorization: Bearer <token>` with
 every other request (401 without it). Permissions are those of the pages (403 otherwise).
-A revoked token, or one whose user was deactivated, may still work for up to
-{TOKEN_CACHE_SECONDS} seconds; a change of the user's role, team or time zone applies as
-late.
+A token revoked here or on the profile page stops at once; one revoked by an
+administrator, or whose user was deactivated, may still work for up to
+{TOKEN_CACHE_SECONDS} seconds, and a change of the user's role, team or time zone applies
+as late.
 Datetimes are ISO 8601 with an offset; money is `{{"amount": "120.50", "currency": "PLN"}}`
 or null. Lists answer `{{"items": [...], "count": N}}` with `page` and `page_size` (max 200).
 

@@ -8,10 +8,10 @@ The token, its user and the user's employee are read from the database once and 
 kept in the cache for `TOKEN_CACHE_SECONDS`, keyed by the token's hash, together with
 the user's role and the employees they may see: a busy integration costs one lookup
 every few seconds, not one per request (the lookup was a fifth of the time of a list
-request). So a token revoked on the profile page or in the admin, or whose user is
-deactivated, keeps working for at most that long, and a change of the user's role, team
-or time zone reaches the API as late. Revoking a token with `DELETE /auth/token` drops
-its entry at once: everywhere when the cache is Redis (spotkania/deployment.py); without
+request). So a token revoked in the admin, or whose user is deactivated, keeps working
+for at most that long, and a change of the user's role, team or time zone reaches the API
+as late. Revoking a token with `DELETE /auth/token` or on the profile page drops its entry
+at once (`forget`): everywhere when the cache is Redis (spotkania/deployment.py); without
 Redis each process has its own cache, and the others forget it within
 `TOKEN_CACHE_SECONDS`. Unknown tokens are never cached: a new token works at once, and
 guessing fills no cache.

@@ -87,8 +87,8 @@ def test_a_known_token_is_not_looked_up_again(api):
 
 
 def test_token_revoked_elsewhere_stops_working_once_its_lookup_expires(api, token, monkeypatch):
-    """The profile page and the admin revoke without the API: the cached lookup lets the
-    token in for at most TOKEN_CACHE_SECONDS more (here shortened to 1 s)."""
+    """The admin revokes without the API: the cached lookup lets the token in for at most
+    TOKEN_CACHE_SECONDS more (here shortened to 1 s). (The profile page forgets it.)"""
     monkeypatch.setattr(auth, "TOKEN_CACHE_SECONDS", 1)
     assert api.get("currencies").status_code == 200
     ApiToken.objects.get(key_hash=hash_token(token)).revoke()
