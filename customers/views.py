@@ -21,6 +21,7 @@ from customers.services import contact_person_update
 from customers.services import customer_delete as delete_customer
 from customers.services import customer_update as update_customer
 from reports.selectors import cost_report
+from spotkania import limits
 from spotkania.history import change_history
 from spotkania.htmx import render_page, wants_fragment
 from spotkania.paging import paginate, query_without_page
@@ -35,7 +36,7 @@ TABS = [ALL_TAB, *ActivityKind.values]
 @require_GET
 def customer_search_json(request):
     """Active customers matching `q`, for searchable selects: {"results": [{id, text}]}."""
-    customers = customer_search(q=request.GET.get("q", "")[:100], active_only=True)
+    customers = customer_search(q=limits.parse_search(request.GET.get("q")), active_only=True)
     results = [
         {"id": c.pk, "text": f"{c.name} ({c.code})"}
         for c in customers.only("id", "name", "code")[:SEARCH_LIMIT]

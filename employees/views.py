@@ -11,6 +11,7 @@ from api.auth import forget
 from api.models import ApiToken
 from employees.forms import PreferencesForm, TokenForm
 from employees.selectors import employee_search
+from spotkania import limits
 
 SEARCH_LIMIT = 20
 
@@ -67,7 +68,7 @@ def token_revoke(request, pk: int):
 def employee_search_json(request):
     """Employees matching `q`, for searchable selects: {"results": [{id, text}]}; those
     who left are marked, as the filters still find their activities."""
-    people = employee_search(q=request.GET.get("q", "")[:100])
+    people = employee_search(q=limits.parse_search(request.GET.get("q")))
     people = people.only("id", "first_name", "last_name", "is_active")[:SEARCH_LIMIT]
     results = [
         {

@@ -38,6 +38,12 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def parse_search(value, max_length: int = 100) -> str:
+    """A search term from a query string: bounded, without NUL characters (PostgreSQL
+    refuses them in a query: an error, not an empty result)."""
+    return str(value or "")[:max_length].replace("\x00", "")
+
+
 def parse_iso_date(value) -> date | None:
     """A date in ISO form within the bounds, or None (never an exception)."""
     try:

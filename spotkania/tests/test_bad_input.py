@@ -18,6 +18,8 @@ GETS = [
     "/activities/?start_from=2026-13-45&page=abc",
     f"/activities/?employee={HUGE}&category=-1&priority=x",
     "/activities/?q=%00abc",
+    "/customers/search/?q=%00abc",
+    "/profile/employees/search/?q=%00abc",
     f"/activities/contact-options/?customer={HUGE}",
     f"/activities/new/?customer={HUGE}&employee={HUGE}&start=2026-02-30T10:00",
     "/activities/new/?start=0001-01-01T00:30",
