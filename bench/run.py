@@ -412,11 +412,12 @@ class Bench:
                     )
                     previous = cursor.fetchone()[0]
                     cursor.execute(
-                        f'INSERT INTO {through_e} (activity_id, employee_id, start, "end", '
-                        "in_schedule, long_running) VALUES (%s, %s, %s, %s, %s, %s)",
+                        f"INSERT INTO {through_e} (activity_id, employee_id, customer_id, start, "
+                        '"end", in_schedule, long_running) VALUES (%s, %s, %s, %s, %s, %s, %s)',
                         [
                             previous,
                             self.employee_id,
+                            self.customer_id,
                             begins,
                             begins + timedelta(hours=1),
                             True,

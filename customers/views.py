@@ -1,5 +1,7 @@
 """Pages of customers and their contact persons: thin views over selectors and services."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,8 +68,7 @@ def _activity_summary(customer_id: int, user) -> dict:
     """Counts of the customer's activities `user` may see, per status and per kind, in one
     query, for the header and the tab badges."""
     rows = (
-        visible_activities(user, for_counting=True)
-        .filter(customer_id=customer_id)
+        visible_activities(user, for_counting=True, customer_id=customer_id)
         .order_by()
         .values_list("kind", "status")
         # COUNT(*), not of the id: PostgreSQL then answers from the index on (customer,
@@ -106,11 +107,9 @@ def customer_detail(request, pk: int):
         "tab": tab,
         "hide_customer": True,
         "filter_form": filter_form,
-        "page_obj": paginate(
-            request, activities, settings.ACTIVITY_PAGE_SIZE, count_queryset=counted
-        ),
         "query": query_without_page(request),
     }
+    known_count = None
     if not wants_fragment(request):
         summary = _activity_summary(customer.pk, request.user)
         context["summary"] = summary
@@ -123,6 +122,16 @@ def customer_detail(request, pk: int):
             (ActivityKind.CONTACT, _("Contacts"), summary["by_kind"][ActivityKind.CONTACT]),
             (ActivityKind.TASK, _("Tasks"), summary["by_kind"][ActivityKind.TASK]),
         ]
+        # Unfiltered, the tab's rows are those its badge counts.
+        if replace(filters, kind=None) == ActivityFilters():
+            known_count = {key: n for key, _label, n in context["tabs"]}[tab]
+    context["page_obj"] = paginate(
+        request,
+        activities,
+        settings.ACTIVITY_PAGE_SIZE,
+        count_queryset=counted,
+        known_count=known_count,
+    )
     return render_page(
         request, "customers/customer_detail.html", context, fragment="activity-results"
     )

@@ -24,16 +24,24 @@ def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
 class BoundedPaginator(Paginator):
     """A Paginator whose count stops at `COUNT_LIMIT` (`capped` says it did). It counts
     `count_queryset` when given: the same rows in a shape the database counts faster
-    (activities.selectors.visible_activities says why there are two)."""
+    (activities.selectors.visible_activities says why there are two); `known_count` is
+    the number of rows when the caller has already counted them (the customer's page
+    counts its activities per kind for its tabs), so they are not counted twice."""
 
     capped = False
 
-    def __init__(self, object_list, per_page, *, count_queryset=None, **kwargs) -> None:
+    def __init__(
+        self, object_list, per_page, *, count_queryset=None, known_count=None, **kwargs
+    ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.count_queryset = count_queryset
+        self.known_count = known_count
 
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            self.capped = self.known_count > COUNT_LIMIT
+            return min(self.known_count, COUNT_LIMIT)
         counted = self.object_list if self.count_queryset is None else self.count_queryset
         if not hasattr(counted, "values"):
             return super().count
@@ -41,8 +49,12 @@ class BoundedPaginator(Paginator):
         return n
 
 
-def paginate(request, queryset, per_page: int, *, count_queryset=None) -> Page:
-    paginator = BoundedPaginator(queryset, per_page, count_queryset=count_queryset)
+def paginate(
+    request, queryset, per_page: int, *, count_queryset=None, known_count: int | None = None
+) -> Page:
+    paginator = BoundedPaginator(
+        queryset, per_page, count_queryset=count_queryset, known_count=known_count
+    )
     return paginator.get_page(request.GET.get("page"))
 
 

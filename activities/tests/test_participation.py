@@ -1,5 +1,5 @@
-"""The copies an activity keeps for speed: its employees' links carry its times
-(Participation) and it stores its start date in its own zone (local_start_date). Whoever
+"""The copies an activity keeps for speed: its employees' links carry its times and
+customer (Participation) and it stores its start date in its own zone (local_start_date). Whoever
 saves it, the copies follow; the schedule, the conflict check and the cost report read
 them, so a stale copy would be a wrong answer, not a slow one."""
 
@@ -15,6 +15,7 @@ from activities.selectors import participations_overlapping
 from activities.services import activity_create, activity_update
 from activities.tests.factories import ActivityFactory, add_participant
 from activities.tests.test_services import meeting_input
+from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from employees.tests.factories import EmployeeFactory
 from schedule.selectors import schedule_activities
 from schedule.services import activity_reschedule
@@ -26,7 +27,7 @@ CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 def copies(activity: Activity) -> set:
     return set(
         Participation.objects.filter(activity=activity).values_list(
-            "employee_id", "start", "end", "in_schedule", "long_running"
+            "employee_id", "customer_id", "start", "end", "in_schedule", "long_running"
         )
     )
 
@@ -60,7 +61,7 @@ class TestParticipationCopies:
             ),
         )
         assert copies(activity) == expected(activity, employee, colleague)
-        assert {c[3] for c in copies(activity)} == {False}
+        assert {c[4] for c in copies(activity)} == {False}
 
         activity_reschedule(
             activity=activity,
@@ -92,6 +93,22 @@ class TestParticipationCopies:
         reloaded.save(update_fields=["end"])
         assert copies(activity) == expected(activity, activity.leader)
         assert Participation.objects.get(activity=activity).long_running
+
+    def test_an_activity_moved_to_another_customer_takes_its_links_along(
+        self, customer, contact, employee
+    ):
+        # The customer's page finds what an employee may see through the links' copy.
+        activity = activity_create(data=meeting_input(customer, contact, employee))
+        other = CustomerFactory()
+        other_contact = ContactPersonFactory(customer=other)
+        activity_update(activity=activity, data=meeting_input(other, other_contact, employee))
+        assert copies(activity) == expected(activity, employee)
+        assert Participation.objects.get(activity=activity).customer_id == other.pk
+
+        reloaded = Activity.objects.get(pk=activity.pk)
+        reloaded.customer = customer
+        reloaded.save(update_fields=["customer"])
+        assert Participation.objects.get(activity=activity).customer_id == customer.pk
 
     def test_a_save_without_new_times_writes_no_link(self):
         activity = Activity.objects.get(pk=ActivityFactory().pk)

@@ -38,5 +38,13 @@ def test_pages_and_counts_see_the_same_activities():
     assert seen == counted == {joined.pk, booked.pk}
     seen, counted = both(seller.user, customer_id=customer.pk)
     assert seen == counted == {led.pk}
+    # Of one customer, the links are read by (employee, customer); what the user created
+    # for others, whatever the customer, still counts.
+    seen, counted = both(seller.user, customer_id=booked.customer_id)
+    assert seen == counted == {booked.pk}
+    seen, counted = both(seller.user, customer_id=joined.customer_id)
+    assert seen == counted == {joined.pk}
+    seen, counted = both(boss.user, customer_id=customer.pk)
+    assert seen == counted == set()
     seen, counted = both(seller.user, filters={"kind": "task"})
     assert seen == counted == {booked.pk}

@@ -389,14 +389,37 @@ class TestCustomerDetail:
 
         many = queries_of(logged_in, detail_url(customer))
         many_htmx = queries_of(logged_in, detail_url(customer, status="planned"), **HTMX)
-        # 16 for the page, three of them the user's group and permissions (the Delete
+        # 15 for the page, three of them the user's group and permissions (the Delete
         # button); the cost totals load after it (TestCustomerCosts).
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(15):
             response = logged_in.get(detail_url(customer))
 
         assert len(table_rows(response, "activity-table")) == 25
         assert many == few
         assert many_htmx == few_htmx
+
+    def test_an_unfiltered_tab_is_paginated_by_its_badge_without_counting_again(
+        self, logged_in, customer
+    ):
+        ActivityFactory.create_batch(27, customer=customer, kind=ActivityKind.MEETING)
+        ActivityFactory.create_batch(2, customer=customer, kind=ActivityKind.TASK)
+        ActivityFactory(customer=customer, kind=ActivityKind.TASK, status=ActivityStatus.ENDED)
+
+        def page_of(**params):
+            with CaptureQueriesContext(connection) as queries:
+                response = logged_in.get(detail_url(customer, **params))
+            counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*) FROM")]
+            return response.context["page_obj"].paginator, counts
+
+        paginator, counts = page_of()
+        assert (paginator.count, paginator.num_pages, counts) == (30, 2, [])
+        paginator, counts = page_of(tab="task")
+        assert (paginator.count, paginator.num_pages, counts) == (3, 1, [])
+        # Filtered, the rows are no longer those of a badge: counted.
+        paginator, counts = page_of(tab="task", status="ended")
+        assert (paginator.count, len(counts)) == (1, 1)
+        paginator, counts = page_of(status="planned")
+        assert (paginator.count, paginator.num_pages, len(counts)) == (29, 2, 1)
 
 
 @pytest.mark.django_db

@@ -536,6 +536,7 @@ class Generator:
                 (
                     through_e._meta.get_field("activity").column,
                     through_e._meta.get_field("employee").column,
+                    through_e._meta.get_field("customer").column,
                     "start",
                     "end",
                     "in_schedule",
@@ -688,7 +689,7 @@ class Generator:
                 )
                 times = (stamp(start), stamp(end), in_schedule, end - start > short_span)
                 for employee in team:
-                    e_rows.append((pk, employee, *times))
+                    e_rows.append((pk, employee, customer_id, *times))
                 for person in chosen:
                     c_rows.append((pk, person))
                 previous = pk
