@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
-from babel.numbers import format_currency
+from babel import Locale
+from babel.numbers import parse_pattern
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -24,6 +26,17 @@ def amount_field(verbose_name: str, **kwargs) -> models.DecimalField:
         blank=True,
         **kwargs,
     )
+
+
+# Amounts read as the number in the user's format followed by the ISO code.
+MONEY_PATTERN = parse_pattern("#,##0.00\xa0¤¤")
+
+
+@cache
+def _locale(name: str) -> Locale:
+    """Babel's locale data, parsed once per process: parsing it on every amount took
+    two thirds of the time of formatting one (a list page shows fifty)."""
+    return Locale.parse(name)
 
 
 MAX_AMOUNT = Decimal(10) ** (settings.MONEY_MAX_DIGITS - settings.MONEY_DECIMAL_PLACES) - Decimal(
@@ -49,8 +62,9 @@ class Money:
         every currency ("2 171,00 PLN", "2,171.00 EUR"): in a list that mixes
         currencies the code reads more clearly than a symbol."""
         locale = locale or {"en": "en_GB"}.get((get_language() or "pl")[:2], "pl_PL")
-        return format_currency(
-            self.amount, self.currency, format="#,##0.00\xa0¤¤", locale=locale, currency_digits=True
+        # babel.numbers.format_currency with the pattern and locale parsed once.
+        return MONEY_PATTERN.apply(
+            self.amount, _locale(locale), currency=self.currency, currency_digits=True
         )
 
     def __str__(self) -> str:
