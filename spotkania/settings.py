@@ -109,6 +109,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms and widgets through their Jinja2 templates where Django has them (twice as fast).
+FORM_RENDERER = "spotkania.rendering.FormRenderer"
+
 WSGI_APPLICATION = "spotkania.wsgi.application"
 
 # SQLite by default (a file in the project folder); PostgreSQL through DATABASE_URL.
