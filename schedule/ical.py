@@ -14,6 +14,7 @@ the zone database, and the tests read every calendar back with icalendar and vob
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from collections.abc import Iterable
@@ -54,17 +55,22 @@ class Person:
     email: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CalendarEntry:
     """What one event says of an activity, as plain values: a year-long feed loads them
     from rows (schedule.selectors.calendar_entries) without building model instances;
     `of` takes them from an activity already loaded. What the event makes of them is
-    `_EventWriter`'s, for both."""
+    `_EventWriter`'s, for both.
+
+    Times are to the second, as iCalendar writes them; `created` and `modified` (the
+    activity's created_at and updated_at) already as RFC 5545's UTC text, which the
+    database writes for the feed. Not frozen: thousands are made for a feed, and a frozen
+    dataclass sets each field through object.__setattr__ (twice the time)."""
 
     pk: int
     version: int
-    created_at: datetime
-    updated_at: datetime
+    created: str
+    modified: str
     kind: str
     status: str
     subject: str
@@ -88,13 +94,13 @@ class CalendarEntry:
         return cls(
             pk=activity.pk,
             version=activity.version,
-            created_at=activity.created_at,
-            updated_at=activity.updated_at,
+            created=_utc(activity.created_at),
+            modified=_utc(activity.updated_at),
             kind=activity.kind,
             status=activity.status,
             subject=activity.subject,
-            start=activity.start,
-            end=activity.end,
+            start=activity.start.replace(microsecond=0),
+            end=activity.end.replace(microsecond=0),
             time_zone=activity.time_zone,
             all_day=activity.all_day,
             place=activity.place,
@@ -219,7 +225,8 @@ def _date(m: datetime) -> str:
 
 class _EventWriter:
     """Writes the VEVENT of an entry. Whatever the events of one calendar share (labels,
-    the priority scale, the URL pattern) is looked up once, here: a translation or a
+    the priority scale, the URL pattern, the zones, and the lines naming a person or the
+    categories, which recur in event after event) is made once, here: a translation or a
     reverse() per event would cost more than writing the event.
 
     `internal=False` leaves out the notes: invitations also go to the customer's contact
@@ -231,6 +238,7 @@ class _EventWriter:
         self.kinds = {kind: str(label) for kind, label in ActivityKind.choices}
         self.customer_label = _("Customer")
         self.persons_label = _("Contact persons")
+        self.uid_suffix = activity_uid(0).removeprefix("activity-0")
         self.url_parts: tuple[str, str] | None = None
         if base_url:
             # Activity.get_absolute_url() once, with a placeholder id: reverse() costs as
@@ -240,30 +248,43 @@ class _EventWriter:
             before, _found, after = path.rpartition(placeholder)
             self.url_parts = (f"{base_url.rstrip('/')}{before}", after)
         self.tzids: dict[str, str | None] = {}
+        self.zones: dict[str, zoneinfo.ZoneInfo] = {}
         self.first: date | None = None
         self.last: date | None = None
+        # Lines that depend on nothing but their key, as written the first time.
+        self.attendees: dict[tuple[Person, bool], str] = {}
+        self.invitees: dict[Person, str] = {}
+        self.organizers: dict[Person, str] = {}
+        self.categories: dict[tuple[str, str | None], str] = {}
+        self.closing: dict[tuple[str, int], list[str]] = {}
 
     def tzid(self, time_zone: str) -> str | None:
         """The TZID of a zone, None for UTC and its aliases (written with a Z)."""
         if time_zone not in self.tzids:
-            tzid = tzid_from_tzinfo(zoneinfo.ZoneInfo(time_zone))
+            tzid = tzid_from_tzinfo(self.zone(time_zone))
             self.tzids[time_zone] = None if tzid == "UTC" else tzid
         return self.tzids[time_zone]
+
+    def zone(self, time_zone: str) -> zoneinfo.ZoneInfo:
+        zone = self.zones.get(time_zone)
+        if zone is None:
+            zone = self.zones[time_zone] = zoneinfo.ZoneInfo(time_zone)
+        return zone
 
     def event(self, entry: CalendarEntry) -> list[str]:
         """The content lines of the entry's VEVENT. Lines that carry names, text or
         settings are folded; the others (dates, numbers, keywords) are short by shape."""
-        stamp = _utc(entry.updated_at)
+        modified = entry.modified
         lines = [
             "BEGIN:VEVENT",
-            _fold(f"UID:{activity_uid(entry.pk)}"),
+            _fold(f"UID:activity-{entry.pk}{self.uid_suffix}"),
             f"SEQUENCE:{entry.version}",
-            f"DTSTAMP:{stamp}",
-            f"CREATED:{_utc(entry.created_at)}",
-            f"LAST-MODIFIED:{stamp}",
+            f"DTSTAMP:{modified}",
+            f"CREATED:{entry.created}",
+            f"LAST-MODIFIED:{modified}",
             _fold(f"SUMMARY:{_text(entry.subject)}"),
         ]
-        zone = zoneinfo.ZoneInfo(entry.time_zone)
+        zone = self.zone(entry.time_zone)
         start, end = entry.start.astimezone(zone), entry.end.astimezone(zone)
         if entry.all_day:
             # DATE values; DTEND is exclusive, as the model stores it.
@@ -288,38 +309,65 @@ class _EventWriter:
         lines.append(_fold(f"DESCRIPTION:{_text(self.description(entry, url))}"))
         if url:
             lines.append(_fold(f"URL:{url}"))
-        lines.append(f"STATUS:{STATUSES.get(entry.status, 'CONFIRMED')}")
-        lines.append(f"PRIORITY:{self.priorities.of(entry.priority_id)}")
-        categories = [self.kinds.get(entry.kind, entry.kind)]
-        if entry.category is not None:
-            categories.append(entry.category)
-        lines.append(_fold(f"CATEGORIES:{','.join(map(_text, categories))}"))
+        closing = self.closing.get((entry.status, entry.priority_id))
+        if closing is None:
+            closing = self.closing[entry.status, entry.priority_id] = [
+                f"STATUS:{STATUSES.get(entry.status, 'CONFIRMED')}",
+                f"PRIORITY:{self.priorities.of(entry.priority_id)}",
+            ]
+        lines += closing
+        categories = self.categories.get((entry.kind, entry.category))
+        if categories is None:
+            names = [self.kinds.get(entry.kind, entry.kind)]
+            if entry.category is not None:
+                names.append(entry.category)
+            categories = _fold(f"CATEGORIES:{','.join(map(_text, names))}")
+            self.categories[entry.kind, entry.category] = categories
+        lines.append(categories)
         leader = entry.leader
         if leader.email:
-            lines.append(_fold(f"ORGANIZER;CN={_param(leader.name)}:mailto:{leader.email}"))
+            lines.append(self.organizer(leader))
         for employee in entry.employees:
             if employee.email:
-                role = "CHAIR" if employee.pk == leader.pk else "REQ-PARTICIPANT"
-                lines.append(
-                    _fold(
-                        f"ATTENDEE;CN={_param(employee.name)};CUTYPE=INDIVIDUAL;ROLE={role}"
-                        f";PARTSTAT=ACCEPTED:mailto:{employee.email}"
-                    )
-                )
+                lines.append(self.attendee(employee, chair=employee.pk == leader.pk))
         for person in entry.contact_persons:
             if person.email:
-                lines.append(
-                    _fold(
-                        f"ATTENDEE;CN={_param(person.name)};CUTYPE=INDIVIDUAL"
-                        f";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
-                        f":mailto:{person.email}"
-                    )
-                )
+                lines.append(self.invitee(person))
         # Transparency: a cancelled activity leaves the time free.
-        cancelled = entry.status == ActivityStatus.CANCELLED
-        lines.append(f"TRANSP:{'TRANSPARENT' if cancelled else 'OPAQUE'}")
-        lines.append("END:VEVENT")
+        if entry.status == ActivityStatus.CANCELLED:
+            lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
+        else:
+            lines += ["TRANSP:OPAQUE", "END:VEVENT"]
         return lines
+
+    def organizer(self, leader: Person) -> str:
+        line = self.organizers.get(leader)
+        if line is None:
+            line = _fold(f"ORGANIZER;CN={_param(leader.name)}:mailto:{leader.email}")
+            self.organizers[leader] = line
+        return line
+
+    def attendee(self, employee: Person, *, chair: bool) -> str:
+        line = self.attendees.get((employee, chair))
+        if line is None:
+            role = "CHAIR" if chair else "REQ-PARTICIPANT"
+            line = _fold(
+                f"ATTENDEE;CN={_param(employee.name)};CUTYPE=INDIVIDUAL;ROLE={role}"
+                f";PARTSTAT=ACCEPTED:mailto:{employee.email}"
+            )
+            self.attendees[employee, chair] = line
+        return line
+
+    def invitee(self, person: Person) -> str:
+        line = self.invitees.get(person)
+        if line is None:
+            line = _fold(
+                f"ATTENDEE;CN={_param(person.name)};CUTYPE=INDIVIDUAL"
+                f";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
+                f":mailto:{person.email}"
+            )
+            self.invitees[person] = line
+        return line
 
     def description(self, entry: CalendarEntry, url: str | None) -> str:
         lines = [f"{self.customer_label}: {entry.customer}"]
@@ -340,10 +388,15 @@ class _EventWriter:
             return []
         first, last = self.first - timedelta(days=366), self.last + timedelta(days=366)
         tzids = sorted({tzid for tzid in self.tzids.values() if tzid is not None})
-        return [
-            Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical().decode().rstrip()
-            for tzid in tzids
-        ]
+        return [_vtimezone(tzid, first, last) for tzid in tzids]
+
+
+@functools.lru_cache(maxsize=256)
+def _vtimezone(tzid: str, first: date, last: date) -> str:
+    """A VTIMEZONE, written once a process for each zone and span: icalendar takes 10 ms
+    to build one, and a feed's span changes once a day. It depends on nothing else (the
+    zone database is read once a process, as zoneinfo caches it)."""
+    return Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical().decode().rstrip()
 
 
 @dataclass(frozen=True)
