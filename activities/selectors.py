@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from activities.models import SHORT_SPAN, Activity, Participation
 from employees.models import Employee
-from employees.selectors import visible_employee_ids
+from employees.selectors import may_see_employee, visible_employee_ids
 
 
 @dataclass(frozen=True)
@@ -69,18 +69,25 @@ def visible_activities(
     # Also what the user planned for others (an assistant booking a salesperson's
     # meeting): it would be odd to lose sight of it the moment it is saved.
     if for_counting:
-        # The leader always takes part (activities.services), so the links hold the
-        # activities led too; a branch for them would read thousands of rows for nothing.
         # Not narrowed to the customer: SQLite would then read the customer's activities
         # to find the few the user created (`created_by` is empty on most); the outer
         # filter does that.
-        created = Activity.objects.order_by().filter(created_by_id=user.pk).values("id")
-        return qs.filter(pk__in=taking_part.values("activity_id").union(created, all=True))
+        return qs.filter(pk__in=_visible_ids(user, taking_part, distinct=False))
     return qs.filter(
         Q(leader_id__in=ids)
         | Q(pk__in=taking_part.values("activity_id"))
         | Q(created_by_id=user.pk)
     )
+
+
+def _visible_ids(user, taking_part: QuerySet, *, distinct: bool) -> QuerySet:
+    """The ids of the activities of the links `taking_part` and of those `user` created.
+    The leader always takes part (activities.services), so the links hold the activities
+    led too; a branch for them would read thousands of rows for nothing. `distinct`: a
+    set (UNION), for counting it; otherwise a UNION ALL, for an IN, which does not mind
+    an activity twice, and the database skips removing duplicates."""
+    created = Activity.objects.order_by().filter(created_by_id=user.pk).values("id")
+    return taking_part.values("activity_id").union(created, all=not distinct)
 
 
 def participations_overlapping(
@@ -106,11 +113,32 @@ def activity_list(
     """Activities `user` may see, newest first, with everything a list row shows fetched
     in a fixed number of queries (no N+1 whatever the page size). `for_counting`: the
     same rows, in the shape that counts them fast (see `visible_activities`)."""
-    # Filtered by employee, the page too starts from links (that employee's): given the
-    # OR, PostgreSQL walked every activity by start looking for them (300 ms).
-    qs = visible_activities(
-        user, for_counting=for_counting or bool(filters.employee), customer_id=customer_id
-    )
+    if filters.employee:
+        # Through the (employee, start) index of the links, the dates applied there only
+        # (the link's start is the activity's): given the activity's start range as well,
+        # PostgreSQL scanned every activity of those months (130 ms) instead of
+        # following the employee's few hundred links. Their links are the answer, the
+        # page's too: given the OR, PostgreSQL walked every activity by start (300 ms).
+        links = Participation.objects.filter(employee_id=filters.employee)
+        if customer_id is not None:
+            links = links.filter(customer_id=customer_id)
+        if filters.start_from:
+            links = links.filter(start__gte=_day_start(filters.start_from))
+        if filters.start_to:
+            links = links.filter(start__lt=_day_start(filters.start_to + timedelta(days=1)))
+        if may_see_employee(user, filters.employee):
+            # Whoever may see an employee sees every activity they take part in
+            # (visible_activities): no need to match the links against the user's own
+            # 10 000 (an employee's 3 months on SQLite: 60 -> 5 ms).
+            qs = Activity.objects.all()
+            if customer_id is not None:
+                qs = qs.filter(customer_id=customer_id)
+        else:
+            qs = visible_activities(user, for_counting=True, customer_id=customer_id)
+        qs = qs.filter(pk__in=links.values("activity_id"))
+        filters = replace(filters, employee=None, start_from=None, start_to=None)
+    else:
+        qs = visible_activities(user, for_counting=for_counting, customer_id=customer_id)
     if not for_counting:
         qs = qs.select_related("customer", "priority", "category", "leader").prefetch_related(
             Prefetch("employees", queryset=Employee.objects.only("id", "first_name", "last_name"))
@@ -119,18 +147,6 @@ def activity_list(
         qs = qs.filter(kind=filters.kind)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    if filters.employee:
-        # Through the (employee, start) index of the links, the dates applied there only
-        # (the link's start is the activity's): given the activity's start range as well,
-        # PostgreSQL scanned every activity of those months (130 ms) instead of
-        # following the employee's few hundred links.
-        links = Participation.objects.filter(employee_id=filters.employee)
-        if filters.start_from:
-            links = links.filter(start__gte=_day_start(filters.start_from))
-        if filters.start_to:
-            links = links.filter(start__lt=_day_start(filters.start_to + timedelta(days=1)))
-        qs = qs.filter(pk__in=links.values("activity_id"))
-        filters = replace(filters, start_from=None, start_to=None)
     if filters.category:
         qs = qs.filter(category_id=filters.category)
     if filters.priority:
@@ -148,6 +164,21 @@ def activity_list(
             | Q(customer__name__icontains=term)
         )
     return qs.order_by("-start", "-id")
+
+
+def activities_to_count(
+    *, filters: ActivityFilters, user, customer_id: int | None = None
+) -> QuerySet:
+    """The rows of `activity_list` as the cheapest query to count (not to read). With no
+    filter at all, an employee's or a manager's activities are the ids of their links
+    and of what they created: counted without visiting the activities (10 000 links on
+    SQLite: 22 -> 6 ms). Otherwise `activity_list`'s counting shape."""
+    if customer_id is None and filters == ActivityFilters():
+        ids = visible_employee_ids(user)
+        if ids is not None:
+            taking_part = Participation.objects.filter(employee_id__in=ids).order_by()
+            return _visible_ids(user, taking_part, distinct=True)
+    return activity_list(filters=filters, user=user, customer_id=customer_id, for_counting=True)
 
 
 def activity_detail(*, pk: int, user) -> Activity:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activities import services
 from activities.forms import ActivityFilterForm, ActivityForm, EndForm, FollowUpForm
 from activities.models import Activity, ActivityKind
+from activities.selectors import activities_to_count
 from activities.selectors import activity_detail as select_activity
 from activities.selectors import activity_list as select_activities
 from customers.models import Customer
@@ -43,7 +44,7 @@ def activity_list(request):
     filter_form = ActivityFilterForm(request.GET or None)
     filters = filter_form.to_filters()
     activities = select_activities(filters=filters, user=request.user)
-    counted = select_activities(filters=filters, user=request.user, for_counting=True)
+    counted = activities_to_count(filters=filters, user=request.user)
     context = {
         "nav": "activities",
         "filter_form": filter_form,

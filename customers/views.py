@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from activities.forms import ActivityFilterForm
 from activities.models import ActivityKind, ActivityStatus
-from activities.selectors import ActivityFilters, visible_activities
+from activities.selectors import ActivityFilters, activities_to_count, visible_activities
 from activities.selectors import activity_list as select_activities
 from customers.forms import ContactPersonForm, CustomerFilterForm, CustomerForm
 from customers.models import ContactPerson, Customer
@@ -98,9 +98,7 @@ def customer_detail(request, pk: int):
     filter_form = ActivityFilterForm(request.GET or None, fixed_kind=tab != ALL_TAB)
     filters = filter_form.to_filters(kind=tab) if tab != ALL_TAB else filter_form.to_filters()
     activities = select_activities(filters=filters, customer_id=customer.pk, user=request.user)
-    counted = select_activities(
-        filters=filters, customer_id=customer.pk, user=request.user, for_counting=True
-    )
+    counted = activities_to_count(filters=filters, customer_id=customer.pk, user=request.user)
     context = {
         "nav": "customers",
         "customer": customer,

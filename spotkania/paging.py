@@ -17,7 +17,10 @@ COUNT_LIMIT = 10_000
 def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
     """The number of rows of `queryset`, at most `limit`, and whether there are more."""
     limit = COUNT_LIMIT if limit is None else limit
-    n = queryset.order_by().values("pk")[: limit + 1].count()
+    if queryset.query.combinator:  # a UNION of ids (activities.selectors.activities_to_count)
+        n = queryset[: limit + 1].count()
+    else:
+        n = queryset.order_by().values("pk")[: limit + 1].count()
     return min(n, limit), n > limit
 
 
