@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from dictionaries.money import MAX_AMOUNT, Money
 from employees.models import Employee
 from employees.roles import is_crm_admin
 from employees.selectors import team_employee_ids
-from schedule.conflicts import check_clashes
+from schedule.conflicts import Clash, check_clashes
 from schedule.invitations import CANCEL, REQUEST, InvitationReport, invitations_send_on_commit
 from spotkania import limits
 from spotkania.versions import Change, StaleVersion, changes_between, label_of, show
@@ -359,50 +359,116 @@ def follow_up_start(activity: Activity, follow_up: FollowUp) -> datetime:
     return start
 
 
-def _save_with_relations(activity: Activity, contact_persons, employees) -> None:
-    """Saves the activity and who takes part in it, with ONE history entry holding both.
+def _save_with_relations(
+    activity: Activity, contact_persons, employees, *, history: list[_HistoryEntry]
+) -> None:
+    """Saves the activity and who takes part in it; its ONE history entry, holding both,
+    is added to `history`, for `_history_write` to write with the save's other entries.
 
     Left to itself django-simple-history would add an entry per relation set (a new
-    activity would show its participants as a later change, and each entry costs a copy
-    of every link: 50 queries for a meeting and its follow-up instead of 20). Each
-    employee's link carries the activity's times (Participation)."""
+    activity would show its participants as a later change), and write each entry with
+    two reads per relation (the row's excluded fields, then its links). Each employee's
+    link carries the activity's times (Participation)."""
     created = activity._state.adding
     activity.skip_history_when_saving = True
     try:
         activity.save()
         if created:
             people = Activity.contact_persons.through
-            people.objects.bulk_create(
-                people(activity=activity, contactperson=person) for person in contact_persons
-            )
             times = Participation.times_of(activity)
-            Participation.objects.bulk_create(
-                Participation(activity=activity, employee=employee, **times)
-                for employee in employees
-            )
+            links = {
+                "contact_persons": people.objects.bulk_create(
+                    people(activity=activity, contactperson=person) for person in contact_persons
+                ),
+                "employees": Participation.objects.bulk_create(
+                    Participation(activity=activity, employee=employee, **times)
+                    for employee in employees
+                ),
+            }
         else:
             activity.contact_persons.set(contact_persons)
             activity.employees.set(employees, through_defaults=Participation.times_of(activity))
+            links = None  # the links set() kept are not at hand: read when written
     finally:
         del activity.skip_history_when_saving
-    ACTIVITY_HISTORY.create_historical_record(activity, "+" if created else "~")
+    history.append(_history_entry(activity, "+" if created else "~", links))
+
+
+@dataclass
+class _HistoryEntry:
+    """A history entry (HistoricalActivity, not yet saved) and the links it records:
+    through-model rows by relation name, or None to read them when it is written."""
+
+    record: models.Model
+    links: dict[str, list] | None
+
+
+def _history_model():
+    """HistoricalActivity. (`Activity.history` builds a new manager class at every use.)"""
+    return Activity._meta.apps.get_model("activities", "HistoricalActivity")
+
+
+def _history_entry(activity: Activity, history_type: str, links) -> _HistoryEntry:
+    """What `HistoricalRecords.create_historical_record` would write, taken now."""
+    record = _history_model()(
+        history_date=getattr(activity, "_history_date", timezone.now()),
+        history_type=history_type,
+        history_user=ACTIVITY_HISTORY.get_history_user(activity),
+        history_change_reason=ACTIVITY_HISTORY.get_change_reason_for_object(
+            activity, history_type, None
+        ),
+        **{
+            field.attname: getattr(activity, field.attname)
+            for field in ACTIVITY_HISTORY.fields_included(activity)
+        },
+    )
+    return _HistoryEntry(record, links)
+
+
+def _history_write(history: list[_HistoryEntry]) -> None:
+    """Writes the entries of one save (an activity and its follow-up): one INSERT for the
+    entries and one per relation for copies of their links, however many there are.
+
+    The copies hold every column of the through model, as django-simple-history's own
+    would (Participation's copied times included); links made by this save are taken as
+    they were written, others are read once per relation. The entries get their ids from
+    the INSERT (RETURNING, on PostgreSQL and SQLite >= 3.35); without one, bulk_create
+    below refuses the unsaved entry rather than writing copies that point nowhere."""
+    if not history:
+        return
+    model = _history_model()
+    records = model.objects.bulk_create([e.record for e in history])
+    for field in model._history_m2m_fields:
+        through = field.remote_field.through
+        columns = [f.attname for f in through._meta.fields]
+        unread = [e.record.id for e in history if e.links is None]
+        read: dict[int, list] = {pk: [] for pk in unread}
+        if unread:
+            for row in through.objects.filter(**{f"{field.m2m_field_name()}_id__in": unread}):
+                read[getattr(row, field.m2m_column_name())].append(row)
+        copies = ACTIVITY_HISTORY.m2m_models[field]
+        copies.objects.bulk_create(
+            copies(history=record, **{c: getattr(row, c) for c in columns})
+            for entry, record in zip(history, records, strict=True)
+            for row in (read[record.id] if entry.links is None else entry.links[field.name])
+        )
 
 
 def _check_schedule(
     values: dict, *, current: Activity | None, ignore_conflicts: bool, user=None
-) -> None:
+) -> list[Clash]:
     """Rule 7's schedule must not double-book an employee: a scheduled, not cancelled
     activity may not overlap another of a participating employee, unless the setting
     SPOTKANIA_SCHEDULE_CONFLICTS is "warn" and the caller chose to save anyway.
 
     `ignore_conflicts` defaults to True because a caller without a person to ask (the demo
     data, an import) can only go on; pages and the API pass False to warn their user first.
-    Under "refuse" it makes no difference."""
+    Under "refuse" it makes no difference. Returns the overlaps the save may make."""
     if not values["in_schedule"]:
-        return
+        return []
     if current is not None and current.status == ActivityStatus.CANCELLED:
-        return
-    check_clashes(
+        return []
+    return check_clashes(
         employee_ids=[e.pk for e in values["employees"]],
         start=values["start"],
         end=values["end"],
@@ -420,20 +486,26 @@ def activity_create(
     follow_up: FollowUp | None = None,
     ignore_conflicts: bool = True,
     invitations: InvitationReport | None = None,
+    clashes: list[Clash] | None = None,
 ) -> Activity:
     """Saves a new activity and, when asked, its follow-up, in one transaction.
 
     `invitations`, when given, asks for invitations to be e-mailed once the save commits.
+    `clashes`, when given, receives the overlaps the save was let through with (see
+    `_report_clashes`), so that a caller can name them without looking again.
     """
     errors = Errors()
     values = _validate(data, current=None, errors=errors)
     _check_follow_up(follow_up, values.get("start"), errors)
     errors.raise_if_any()
-    _check_schedule(values, current=None, ignore_conflicts=ignore_conflicts, user=created_by)
+    found = _check_schedule(
+        values, current=None, ignore_conflicts=ignore_conflicts, user=created_by
+    )
     employees = values.pop("employees")
     activity = Activity(**values, created_by=created_by)
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
-    _save_with_relations(activity, data.contact_persons, employees)
+    history: list[_HistoryEntry] = []
+    _save_with_relations(activity, data.contact_persons, employees, history=history)
     if follow_up is not None:  # checked above: it has none, and it is locked or new
         _follow_up_create(
             activity,
@@ -442,7 +514,11 @@ def activity_create(
             contact_persons=list(data.contact_persons),
             created_by=created_by,
             ignore_conflicts=ignore_conflicts,
+            history=history,
+            overlaps=found,
         )
+    _history_write(history)
+    _report_clashes(clashes, found)
     if invitations is not None:
         invitations_send_on_commit(activity_id=activity.pk, method=REQUEST, report=invitations)
     return activity
@@ -550,12 +626,14 @@ def activity_update(
     ignore_conflicts: bool = True,
     invitations: InvitationReport | None = None,
     expected_version: int | None = None,
+    clashes: list[Clash] | None = None,
 ) -> Activity:
     """Saves changes to a planned or cancelled activity (an ended one is locked).
 
     `invitations`, when given, sends the updated invitation after commit if the meeting
     moved (time or place); other changes do not bother the participants.
     `expected_version`, when given, refuses (StaleVersion) a save based on an older version.
+    `clashes`: as for `activity_create`.
     """
     _refuse_if_not_allowed(updated_by, activity)
     activity = _locked(activity)
@@ -567,14 +645,17 @@ def activity_update(
     if follow_up is not None and Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
-    _check_schedule(values, current=activity, ignore_conflicts=ignore_conflicts, user=updated_by)
+    found = _check_schedule(
+        values, current=activity, ignore_conflicts=ignore_conflicts, user=updated_by
+    )
     moved = any(getattr(activity, name) != values[name] for name in _INVITATION_FIELDS)
     employees = values.pop("employees")
     for name, value in values.items():
         setattr(activity, name, value)
     activity.version += 1
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
-    _save_with_relations(activity, data.contact_persons, employees)
+    history: list[_HistoryEntry] = []
+    _save_with_relations(activity, data.contact_persons, employees, history=history)
     if follow_up is not None:  # checked above: it has none, and it is locked or new
         _follow_up_create(
             activity,
@@ -583,7 +664,11 @@ def activity_update(
             contact_persons=list(data.contact_persons),
             created_by=updated_by,
             ignore_conflicts=ignore_conflicts,
+            history=history,
+            overlaps=found,
         )
+    _history_write(history)
+    _report_clashes(clashes, found)
     if invitations is not None and moved:
         invitations_send_on_commit(activity_id=activity.pk, method=REQUEST, report=invitations)
     return activity
@@ -615,14 +700,18 @@ def follow_up_schedule(
     if Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
-    return _follow_up_create(
+    history: list[_HistoryEntry] = []
+    successor = _follow_up_create(
         activity,
         follow_up,
         employees=list(activity.employees.all()),
         contact_persons=list(activity.contact_persons.all()),
         created_by=created_by,
         ignore_conflicts=ignore_conflicts,
+        history=history,
     )
+    _history_write(history)
+    return successor
 
 
 def _follow_up_create(
@@ -633,10 +722,17 @@ def _follow_up_create(
     contact_persons: list,
     created_by,
     ignore_conflicts: bool,
+    history: list[_HistoryEntry],
+    overlaps: list[Clash] | None = None,
 ) -> Activity:
     """The follow-up of an activity known to have none, locked or created in this
     transaction, whose people are given (a save that has them at hand need not read them
-    back: creating a meeting with its follow-up is 8 queries shorter)."""
+    back: creating a meeting with its follow-up is 8 queries shorter). Its history entry
+    goes to `history`.
+
+    `overlaps`, the clashes found for `activity` itself, gains the follow-up when the two
+    overlap: the follow-up's own check finds `activity` then (its links are written), and
+    a clash is mutual. The follow-up is visible to whoever saves (they created it)."""
     start = follow_up_start(activity, follow_up)
     if activity.all_day:
         days = (activity.local_end.date() - activity.local_start.date()).days
@@ -647,7 +743,7 @@ def _follow_up_create(
     if not priority.is_active:
         priority = ActivityPriority.objects.filter(is_default=True).first() or priority
     category = activity.category if activity.category and activity.category.is_active else None
-    _check_schedule(
+    found = _check_schedule(
         {"in_schedule": activity.in_schedule, "employees": employees, "start": start, "end": end},
         current=None,
         ignore_conflicts=ignore_conflicts,
@@ -672,8 +768,30 @@ def _follow_up_create(
         previous=activity,
         created_by=created_by,
     )
-    _save_with_relations(successor, contact_persons, employees)
+    _save_with_relations(successor, contact_persons, employees, history=history)
+    if overlaps is not None:
+        overlaps.extend(
+            replace(
+                clash,
+                activity_id=successor.pk,
+                subject=successor.subject,
+                start=successor.start,
+                end=successor.end,
+                all_day=successor.all_day,
+                visible=True,
+            )
+            for clash in found
+            if clash.activity_id == activity.pk
+        )
     return successor
+
+
+def _report_clashes(report: list[Clash] | None, found: list[Clash]) -> None:
+    """The overlaps a save was let through with (policy "warn", `ignore_conflicts`): those
+    of the activity itself, its own follow-up included, in the order of `find_clashes`
+    (by start; the follow-up after what starts with it)."""
+    if report is not None:
+        report.extend(sorted(found, key=lambda clash: clash.start))
 
 
 def _transition(

@@ -77,12 +77,16 @@ def find_clashes(
     """Scheduled, not cancelled activities of these employees overlapping [start, end).
 
     Intervals are half-open, so a meeting ending at 11:00 and one starting at 11:00 do not
-    clash. One query, whatever the number of employees (two with a `user`: the clashes
-    that user may not see are marked, so their subjects stay hidden).
+    clash. One query, whatever the number of employees. With a `user`, the clashes that
+    user may not see are marked, so their subjects stay hidden: a user sees whatever the
+    employees they may see take part in (`visible_activities`), so only a clash of
+    another employee (a meeting booked for someone outside the user's teams) costs a
+    second query, asking the rule itself.
     """
     if not employee_ids or start is None or end is None:
         return []
     from activities.selectors import participations_overlapping, visible_activities
+    from employees.selectors import visible_employee_ids
 
     rows = (
         participations_overlapping(employee_ids=employee_ids, start=start, end=end)
@@ -96,11 +100,13 @@ def find_clashes(
     rows = list(rows)
     visible = None
     if user is not None and rows:
-        visible = set(
-            visible_activities(user)
-            .filter(pk__in={row.activity_id for row in rows})
-            .values_list("pk", flat=True)
-        )
+        seen = visible_employee_ids(user)
+        visible = {row.activity_id for row in rows if seen is None or row.employee_id in seen}
+        unsure = {row.activity_id for row in rows} - visible
+        if unsure:
+            visible |= set(
+                visible_activities(user).filter(pk__in=unsure).values_list("pk", flat=True)
+            )
     return [
         Clash(
             employee_id=row.employee_id,
@@ -124,15 +130,17 @@ def check_clashes(
     exclude_id: int | None,
     ignore: bool,
     user=None,
-) -> None:
+) -> list[Clash]:
     """Raises ScheduleConflict when the policy does not let this save double-book; its
-    messages name only the activities `user` may see."""
+    messages name only the activities `user` may see. Otherwise returns the clashes the
+    save may make (under "warn", ignored): a caller that reports them (the API's
+    X-Schedule-Conflicts) need not look for them again."""
     clashes = find_clashes(
         employee_ids=employee_ids, start=start, end=end, exclude_id=exclude_id, user=user
     )
     if not clashes:
-        return
+        return []
     policy = conflict_policy()
     if policy == "warn" and ignore:
-        return
+        return clashes
     raise ScheduleConflict(clashes, overridable=policy == "warn")

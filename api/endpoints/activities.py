@@ -7,6 +7,8 @@ services the pages call (activities.services); every rule is checked there, once
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
@@ -42,7 +44,7 @@ from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority
 from dictionaries.money import MAX_AMOUNT, Money
 from employees.models import Employee
-from schedule.conflicts import ScheduleConflict, find_clashes
+from schedule.conflicts import Clash, ScheduleConflict
 from schedule.invitations import InvitationReport
 
 router = Router(tags=["activities"])
@@ -67,16 +69,27 @@ def _money_out(amount, currency) -> dict | None:
 
 
 def activity_out(a: Activity) -> dict:
-    end = datetime.combine(a.last_day, time(0), tzinfo=a.zone) if a.all_day else a.local_end
     following = getattr(a, "next", None)
+    return _activity_dict(
+        a,
+        contact_persons=[p.pk for p in a.contact_persons.all()],
+        employees=[e.pk for e in a.employees.all()],
+        next_id=following.pk if following is not None else None,
+    )
+
+
+def _activity_dict(
+    a: Activity, *, contact_persons: list[int], employees: list[int], next_id: int | None
+) -> dict:
+    end = datetime.combine(a.last_day, time(0), tzinfo=a.zone) if a.all_day else a.local_end
     return {
         "id": a.pk,
         "kind": a.kind,
         "subject": a.subject,
         "notes": a.notes,
         "customer": a.customer_id,
-        "contact_persons": [p.pk for p in a.contact_persons.all()],
-        "employees": [e.pk for e in a.employees.all()],
+        "contact_persons": contact_persons,
+        "employees": employees,
         "leader": a.leader_id,
         "start": a.local_start,
         "end": end,
@@ -90,7 +103,7 @@ def activity_out(a: Activity) -> dict:
         "expected_cost": _money_out(a.expected_cost, a.expected_cost_currency_id),
         "actual_cost": _money_out(a.actual_cost, a.actual_cost_currency_id),
         "previous": a.previous_id,
-        "next": following.pk if following is not None else None,
+        "next": next_id,
         "version": a.version,
     }
 
@@ -279,20 +292,37 @@ class _Resolver:
 
     def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
+        # What `many` found per field, in the model's order (`Meta.ordering` in the
+        # database's collation): the order in which the detail lists them.
+        self.in_order: dict[str, list] = {}
 
     def add(self, field: str, message: str) -> None:
         self.errors.setdefault(field, []).append(message)
 
-    def one(self, field: str, model, pk: int | None):
+    def one(self, field: str, model, pk: int | None, *, among: Iterable = ()):
+        """The object of `pk`, taken from `among` (rows already read) when it is there."""
         if pk is None:
             return None
-        found = model.objects.filter(pk=pk).first()
+        found = next((o for o in among if isinstance(o, model) and o.pk == pk), None)
+        if found is None:
+            found = model.objects.filter(pk=pk).first()
         if found is None:
             self.add(field, _(INVALID_CHOICE))
         return found
 
-    def many(self, field: str, model, pks: list[int]) -> list:
-        by_id = model.objects.in_bulk(list(dict.fromkeys(pks)))
+    @staticmethod
+    def rows(model, pks: list[int], *related: str) -> list:
+        """The objects of these ids in the model's order, with `related` joined."""
+        if not pks:
+            return []
+        found = model.objects.filter(pk__in=set(pks))
+        return list(found.select_related(*related) if related else found)
+
+    def many(self, field: str, model, pks: list[int], rows: list | None = None) -> list:
+        """The objects of `pks` in the order sent; `rows` when `rows()` read them already."""
+        found = self.rows(model, pks) if rows is None else rows
+        self.in_order[field] = found
+        by_id = {o.pk: o for o in found}
         if len(by_id) < len(set(pks)):
             self.add(field, _(INVALID_CHOICE))
         return [by_id[pk] for pk in dict.fromkeys(pks) if pk in by_id]
@@ -338,13 +368,19 @@ def _input(request, fields: dict, payload, current: Activity | None, resolver: _
         if sent("time_zone") and payload.time_zone
         else (current.time_zone if current else _default_zone(request.user))
     )
+    # The contact persons are read with their customer: the one named is usually theirs.
+    people = (
+        resolver.rows(ContactPerson, payload.contact_persons or [], "customer")
+        if sent("contact_persons")
+        else []
+    )
     customer = (
-        resolver.one("customer", Customer, payload.customer)
+        resolver.one("customer", Customer, payload.customer, among=(p.customer for p in people))
         if sent("customer")
         else current.customer
     )
     contact_persons = (
-        resolver.many("contact_persons", ContactPerson, payload.contact_persons or [])
+        resolver.many("contact_persons", ContactPerson, payload.contact_persons or [], people)
         if sent("contact_persons")
         else list(current.contact_persons.all())
     )
@@ -423,9 +459,14 @@ def _input(request, fields: dict, payload, current: Activity | None, resolver: _
 
 def _save(call, resolver: _Resolver, **kwargs) -> Activity:
     """Runs a service; problems found here and by the service are answered together, and
-    nothing stays written when there is any."""
+    nothing stays written when there is any.
+
+    The service is one transaction itself. Only when this side has found problems must
+    what the service writes be undone after it succeeds: then it runs inside a
+    transaction of its own (otherwise that would add a savepoint and its release to
+    every save: two round trips)."""
     errors = resolver.errors
-    with transaction.atomic():
+    with transaction.atomic() if errors else nullcontext():
         activity = None
         try:
             activity = call(**kwargs)
@@ -467,20 +508,12 @@ header `X-Invitations: failed` says so (`sent` otherwise).
 """
 
 
-def _schedule_headers(request, response: HttpResponse, activity: Activity, report) -> None:
+def _schedule_headers(response: HttpResponse, report, clashes: list[Clash]) -> None:
     """X-Invitations, and X-Schedule-Conflicts: the ids of the overlapping activities the
-    caller may see (others are not named, as on the pages)."""
+    caller may see (others are not named, as on the pages), as the service's check found
+    them while saving (`clashes`: none when the activity is not scheduled or cancelled)."""
     if report is not None:
         response["X-Invitations"] = "failed" if report.error else "sent"
-    if not activity.in_schedule or activity.status == "cancelled":
-        return
-    clashes = find_clashes(
-        employee_ids=[e.pk for e in activity.employees.all()],
-        start=activity.start,
-        end=activity.end,
-        exclude_id=activity.pk,
-        user=request.user,
-    )
     ids = dict.fromkeys(c.activity_id for c in clashes if c.visible)
     if ids:
         response["X-Schedule-Conflicts"] = ",".join(str(pk) for pk in ids)
@@ -502,6 +535,7 @@ def activity_create(
     resolver = _Resolver()
     data, follow_up = _input(request, payload.model_fields_set, payload, None, resolver)
     report = InvitationReport() if send_invitations else None
+    clashes: list[Clash] = []
     activity = _save(
         services.activity_create,
         resolver,
@@ -510,11 +544,30 @@ def activity_create(
         follow_up=follow_up,
         ignore_conflicts=ignore_conflicts,
         invitations=report,
+        clashes=clashes,
     )
-    saved = activity_detail(pk=activity.pk, user=None)
-    _schedule_headers(request, response, saved, report)
-    set_etag(response, saved.version)
-    return Status(201, activity_out(saved))
+    _schedule_headers(response, report, clashes)
+    set_etag(response, activity.version)
+    return Status(201, _created_out(activity, resolver, follow_up is not None))
+
+
+def _created_out(activity: Activity, resolver: _Resolver, followed_up: bool) -> dict:
+    """The new activity as its detail (GET) shows it, from the objects the save holds
+    rather than read back. Its people were read in the order the detail lists them; the
+    service adds a leader who is not among the employees sent, whose place among them is
+    the database's to say (its collation), so then the lists are read (one statement).
+    Its follow-up, when it made one, is cached on it (`previous` is one-to-one)."""
+    contact_persons = [p.pk for p in resolver.in_order["contact_persons"]]
+    employees = [e.pk for e in resolver.in_order["employees"]]
+    if activity.leader_id not in employees:
+        linked = activity_links([activity.pk], using=activity._state.db)
+        contact_persons, employees = (ids[activity.pk] for ids in linked)
+    return _activity_dict(
+        activity,
+        contact_persons=contact_persons,
+        employees=employees,
+        next_id=activity.next.pk if followed_up else None,
+    )
 
 
 @router.patch(
@@ -539,6 +592,7 @@ def activity_change(
     resolver = _Resolver()
     data, follow_up = _input(request, payload.model_fields_set, payload, current, resolver)
     report = InvitationReport() if send_invitations else None
+    clashes: list[Clash] = []
     activity = _save(
         services.activity_update,
         resolver,
@@ -549,9 +603,10 @@ def activity_change(
         ignore_conflicts=ignore_conflicts,
         invitations=report,
         expected_version=version,
+        clashes=clashes,
     )
     saved = activity_detail(pk=activity.pk, user=None)
-    _schedule_headers(request, response, saved, report)
+    _schedule_headers(response, report, clashes)
     set_etag(response, saved.version)
     return activity_out(saved)
 
