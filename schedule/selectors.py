@@ -48,12 +48,26 @@ def feed_activities() -> QuerySet:
     )
 
 
-def employee_feed_activities(*, employee: Employee, since: datetime) -> QuerySet:
-    """What an employee's calendar feed holds: their scheduled activities since `since`."""
-    links = participations_overlapping(
+def _feed_links(*, employee: Employee, since: datetime) -> QuerySet:
+    return participations_overlapping(
         employee_ids=[employee.pk], start=since, end=FAR_FUTURE
     ).filter(in_schedule=True)
+
+
+def employee_feed_activities(*, employee: Employee, since: datetime) -> QuerySet:
+    """What an employee's calendar feed holds: their scheduled activities since `since`."""
+    links = _feed_links(employee=employee, since=since)
     return feed_activities().filter(pk__in=links.values("activity_id")).order_by("start", "id")
+
+
+def employee_feed_entries(*, employee: Employee, since: datetime) -> list[CalendarEntry]:
+    """The activities of employee_feed_activities as calendar entries. Their people are
+    read by the employee's links themselves: asked through the activities, PostgreSQL
+    gathered and hashed the links once more for each of the two queries (15 ms each for
+    the 3 300 activities of a year)."""
+    activities = employee_feed_activities(employee=employee, since=since)
+    links = _feed_links(employee=employee, since=since)
+    return calendar_entries(activities, chosen=links.values("activity_id"))
 
 
 class _UtcText(Func):
@@ -94,19 +108,23 @@ class _EpochSeconds(Func):
         return f"FLOOR(EXTRACT(EPOCH FROM {sql}))::bigint", params
 
 
-def calendar_entries(activities: QuerySet) -> list[CalendarEntry]:
+def calendar_entries(
+    activities: QuerySet, *, chosen: QuerySet | None = None
+) -> list[CalendarEntry]:
     """These activities as calendar entries, read as plain rows: three queries and no
     model instances. A year-long feed holds thousands of activities; as instances, with
     their employees and contact persons prefetched, they took three times as long to
     load (0.12 against 0.04 ms an activity), longer than the feed takes to write.
 
     Times come to the second (see _UtcText, _EpochSeconds), and each person once as a
-    Person however many activities name them."""
-    chosen = activities.values("pk")
+    Person however many activities name them. `chosen`: the ids of the same activities
+    as a cheaper subquery, when the caller has one."""
+    if chosen is None:
+        chosen = activities.values("pk")
     people: dict[int, Person] = {}  # employees, the leaders among them
     employees = defaultdict(list)
     for activity_id, pk, first_name, last_name, email in (
-        Activity.employees.through.objects.filter(activity__in=chosen)
+        Activity.employees.through.objects.filter(activity_id__in=chosen)
         .order_by("employee__last_name", "employee__first_name", "employee_id")
         .values_list(
             "activity_id",
@@ -123,7 +141,7 @@ def calendar_entries(activities: QuerySet) -> list[CalendarEntry]:
     contacts: dict[int, Person] = {}
     contact_persons = defaultdict(list)
     for activity_id, pk, first_name, last_name, email in (
-        Activity.contact_persons.through.objects.filter(activity__in=chosen)
+        Activity.contact_persons.through.objects.filter(activity_id__in=chosen)
         .order_by("contactperson__last_name", "contactperson__first_name", "contactperson_id")
         .values_list(
             "activity_id",

@@ -337,9 +337,8 @@ def calendar_feed(request, token: str):
     if feed is None:
         return HttpResponse(status=404, content_type="text/plain")
     since = timezone.now() - timedelta(days=31 * settings.SPOTKANIA_FEED_MONTHS_BACK)
-    activities = selectors.employee_feed_activities(employee=feed.employee, since=since)
     calendar = calendar_of_entries(
-        selectors.calendar_entries(activities),
+        selectors.employee_feed_entries(employee=feed.employee, since=since),
         name=f"Spotkania: {feed.employee.full_name}",
         base_url=request.build_absolute_uri("/"),
     )

@@ -204,3 +204,20 @@ def test_a_kept_vtimezone_is_the_one_icalendar_writes_for_that_span():
     )
     later = ical._vtimezone("Europe/Warsaw", first, date(2028, 6, 30))
     assert later != ical._vtimezone("Europe/Warsaw", first, last)
+
+
+def test_the_feed_entries_read_by_links_are_those_of_the_feed_activities(employee, customer):
+    other = EmployeeFactory()
+    mine = ActivityFactory(leader=employee, customer=customer, start=moment(2026, 6, 1, 8))
+    add_participant(mine, other)
+    mine.contact_persons.add(ContactPersonFactory(customer=customer))
+    theirs = ActivityFactory(leader=other, customer=customer, start=moment(2026, 6, 2, 8))
+    theirs.contact_persons.add(ContactPersonFactory(customer=customer))
+    since = moment(2026, 1, 1)
+
+    entries = selectors.employee_feed_entries(employee=employee, since=since)
+    activities = selectors.employee_feed_activities(employee=employee, since=since)
+    assert entries == selectors.calendar_entries(activities)
+    assert [e.pk for e in entries] == [mine.pk]
+    assert {p.pk for p in entries[0].employees} == {employee.pk, other.pk}
+    assert len(entries[0].contact_persons) == mine.contact_persons.count() == 2
