@@ -244,7 +244,12 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         permissions = [("reopen_activity", _("Can reopen an ended or cancelled activity"))]
         indexes = [
-            models.Index(fields=["customer", "-start", "-id"], name="activity_customer_start"),
+            # The customer's list, newest first. With the creator, so that which of them
+            # a user may see (their links, or created by them: activities.selectors) is
+            # decided from the index alone, also for the thousands a deep page skips.
+            models.Index(
+                fields=["customer", "-start", "-id", "created_by"], name="activity_customer_list"
+            ),
             models.Index(
                 fields=["customer", "kind", "-start", "-id"], name="activity_cust_kind_start"
             ),

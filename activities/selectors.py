@@ -44,7 +44,7 @@ def visible_activities(
     The visible employees are computed once (see `visible_employee_ids`). The rule has
     two shapes of the same set, for two kinds of reading (measured at a million
     activities, bench/RESULTS.md): a page walks the activities in start order and keeps
-    the visible ones, stopping after 25 (an OR of three conditions: 7 ms, where the
+    the visible ones, stopping after 25 (an OR of two conditions: 7 ms, where the
     other shape takes 300 ms on PostgreSQL, which cannot tell how many rows the IN
     holds and sorts them all); a count (`for_counting`) starts from the user's own links
     instead of testing every activity (an IN over a union: 20-35 ms instead of 240 ms):
@@ -73,11 +73,8 @@ def visible_activities(
         # to find the few the user created (`created_by` is empty on most); the outer
         # filter does that.
         return qs.filter(pk__in=_visible_ids(user, taking_part, distinct=False))
-    return qs.filter(
-        Q(leader_id__in=ids)
-        | Q(pk__in=taking_part.values("activity_id"))
-        | Q(created_by_id=user.pk)
-    )
+    # No branch for the activities led: the leader always takes part (see _visible_ids).
+    return qs.filter(Q(pk__in=taking_part.values("activity_id")) | Q(created_by_id=user.pk))
 
 
 def _visible_ids(user, taking_part: QuerySet, *, distinct: bool) -> QuerySet:

@@ -9,7 +9,7 @@ short, or narrows its filters.
 from django.db.models import QuerySet
 from ninja import Field, Schema
 
-from spotkania.paging import COUNT_LIMIT, bounded_count
+from spotkania import paging
 
 MAX_PAGE_SIZE = 200
 
@@ -36,5 +36,5 @@ def page_of(
     rows = queryset.values(*columns) if columns is not None else queryset
     page = list(rows[start : start + params.page_size])
     if len(page) < params.page_size and (page or start == 0):
-        return page, min(start + len(page), COUNT_LIMIT)
-    return page, bounded_count(queryset if count_queryset is None else count_queryset)[0]
+        return page, min(start + len(page), paging.COUNT_LIMIT)
+    return page, paging.bounded_count(queryset if count_queryset is None else count_queryset)[0]

@@ -12,6 +12,8 @@ from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
 COUNT_LIMIT = 10_000
+# From this many rows skipped, a page reads its ids first (BoundedPaginator.page).
+DEEP_OFFSET = 500
 
 
 def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
@@ -50,6 +52,22 @@ class BoundedPaginator(Paginator):
             return super().count
         n, self.capped = bounded_count(counted)
         return n
+
+    def page(self, number):
+        """A deep page is read in two steps: the ids of its rows, then the rows. Skipping
+        thousands of rows (OFFSET) costs little when the database decides which to skip
+        from an index alone, but PostgreSQL reads each skipped row when it fetches every
+        column of those it keeps (the 90 % page of a customer with 9 000 activities:
+        48 ms, where the ids come from the index)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom < DEEP_OFFSET or not hasattr(self.object_list, "values_list"):
+            return super().page(number)
+        top = min(bottom + self.per_page, self.count)
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        # Unordered: ordered, SQLite walked the deep index again to find the ids.
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
 
 
 def paginate(

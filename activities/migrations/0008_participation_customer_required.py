@@ -1,5 +1,5 @@
 """The customer copy of 0007 becomes required and gets its index; the customer's
-per-kind index carries the id for matching against an employee's links."""
+indexes carry what matching them against a user's links needs (the id, the creator)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -53,6 +53,13 @@ class Migration(migrations.Migration):
             model_name="activity",
             index=models.Index(
                 fields=["customer", "kind", "status", "id"], name="activity_cust_kind_status_id"
+            ),
+        ),
+        migrations.RemoveIndex(model_name="activity", name="activity_customer_start"),
+        migrations.AddIndex(
+            model_name="activity",
+            index=models.Index(
+                fields=["customer", "-start", "-id", "created_by"], name="activity_customer_list"
             ),
         ),
         migrations.RunPython(create_statistics, drop_statistics),

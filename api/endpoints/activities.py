@@ -20,7 +20,12 @@ from ninja import Query, Router, Status
 
 from activities import services
 from activities.models import Activity
-from activities.selectors import ActivityFilters, activity_detail, activity_list
+from activities.selectors import (
+    ActivityFilters,
+    activities_to_count,
+    activity_detail,
+    activity_list,
+)
 from api.auth import employee_of
 from api.errors import ApiValidationError, Conflict, NotFound, django_errors
 from api.pagination import PageParams, page_of
@@ -250,9 +255,7 @@ def activity_index(request, params: Query[ActivityListParams]):
         .select_related(None)
         .prefetch_related(None)
     )
-    counted = activity_list(
-        filters=filters, customer_id=params.customer, user=request.user, for_counting=True
-    )
+    counted = activities_to_count(filters=filters, customer_id=params.customer, user=request.user)
     rows, count = page_of(activities, params, columns=ROW_COLUMNS, count_queryset=counted)
     ids = [row["id"] for row in rows]
     contact_persons, employees = activity_links(ids, using=activities.db)

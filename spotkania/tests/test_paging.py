@@ -49,3 +49,22 @@ def _all_activities_visible(settings):
     """These tests are about what the pages and the API do with activities of any
     employee; who may see which is tested in activities/tests/test_access.py."""
     settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = True
+
+
+@pytest.mark.django_db
+def test_a_deep_page_reads_ids_then_rows_in_the_same_order(customer, monkeypatch):
+    """From DEEP_OFFSET rows skipped, a page reads its ids first: same rows, same order,
+    the related rows fetched as for any page."""
+    ActivityFactory.create_batch(9, customer=customer)
+    ordered = Activity.objects.select_related("customer").order_by("-start", "-id")
+    expected = list(ordered.values_list("pk", flat=True))
+
+    shallow = paging.BoundedPaginator(ordered, 2).page(3)
+    monkeypatch.setattr(paging, "DEEP_OFFSET", 2)
+    deep = paging.BoundedPaginator(ordered, 2).page(3)
+    last = paging.BoundedPaginator(ordered, 2).page(5)
+
+    assert [a.pk for a in deep] == [a.pk for a in shallow] == expected[4:6]
+    assert [a.pk for a in last] == expected[8:]
+    assert deep.has_next() and not last.has_next()
+    assert all("customer" in a._state.fields_cache for a in deep)
