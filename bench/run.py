@@ -589,11 +589,26 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}), {platform.system()} {platform.release()}"
 
 
+def python_speed() -> float:
+    """Seconds for a fixed pure-Python loop (10 million additions), best of three: how
+    fast this machine runs Python, so that runs on different machines can be compared
+    (the app's time is mostly Python; 0.5 s is a typical desktop, 1.2 s a slow VM)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 2)
+
+
 def markdown(results: list[dict]) -> str:
     lines = [
         f"# Benchmark at {results[0]['scale']:,} activities".replace(",", " "),
         "",
-        f"Machine: {machine()}. Python {platform.python_version()}.",
+        f"Machine: {machine()}. Python {platform.python_version()}; a loop of 10 million "
+        f"additions takes {python_speed()} s here (bench/run.py python_speed).",
         "",
     ]
     for r in results:
