@@ -136,6 +136,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 
+else:
+    # QuerySet.iterator() (a form's choices, e.g. the filters' categories and priorities)
+    # would open a server-side cursor: DECLARE, FETCH and CLOSE, three round trips for a
+    # few rows, and one that PgBouncer's transaction pooling does not allow. Nothing of
+    # ours streams a result too large to fetch at once.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 # Reports read from a read replica when DATABASE_REPLICA_URL is set (spotkania/replica.py);
 # the tests use "default" in its place (MIRROR).
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -143,6 +150,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         os.environ["DATABASE_REPLICA_URL"],
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
+        disable_server_side_cursors=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["spotkania.replica.ReplicaRouter"]
