@@ -253,7 +253,8 @@ class Activity(models.Model):
             models.Index(
                 fields=["customer", "kind", "-start", "-id"], name="activity_cust_kind_start"
             ),
-            models.Index(fields=["-start", "-id"], name="activity_start"),
+            # Every activity newest first, with the creator for the same reason as above.
+            models.Index(fields=["-start", "-id", "created_by"], name="activity_list"),
             # The customer's header and tab badges count its activities per kind and
             # status: answered from this index alone, without reading a row. With the id
             # (SQLite's indexes hold it anyway; PostgreSQL's do not), so that what an

@@ -49,7 +49,11 @@ def activity_list(request):
         "nav": "activities",
         "filter_form": filter_form,
         "page_obj": paginate(
-            request, activities, settings.ACTIVITY_PAGE_SIZE, count_queryset=counted
+            request,
+            activities,
+            settings.ACTIVITY_PAGE_SIZE,
+            count_queryset=counted,
+            ids_first=True,
         ),
         "query": query_without_page(request),
     }

@@ -129,6 +129,7 @@ def customer_detail(request, pk: int):
         settings.ACTIVITY_PAGE_SIZE,
         count_queryset=counted,
         known_count=known_count,
+        ids_first=True,
     )
     return render_page(
         request, "customers/customer_detail.html", context, fragment="activity-results"

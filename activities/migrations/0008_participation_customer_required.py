@@ -62,5 +62,10 @@ class Migration(migrations.Migration):
                 fields=["customer", "-start", "-id", "created_by"], name="activity_customer_list"
             ),
         ),
+        migrations.RemoveIndex(model_name="activity", name="activity_start"),
+        migrations.AddIndex(
+            model_name="activity",
+            index=models.Index(fields=["-start", "-id", "created_by"], name="activity_list"),
+        ),
         migrations.RunPython(create_statistics, drop_statistics),
     ]

@@ -256,7 +256,9 @@ def activity_index(request, params: Query[ActivityListParams]):
         .prefetch_related(None)
     )
     counted = activities_to_count(filters=filters, customer_id=params.customer, user=request.user)
-    rows, count = page_of(activities, params, columns=ROW_COLUMNS, count_queryset=counted)
+    rows, count = page_of(
+        activities, params, columns=ROW_COLUMNS, count_queryset=counted, ids_first=True
+    )
     ids = [row["id"] for row in rows]
     contact_persons, employees = activity_links(ids, using=activities.db)
     items = [activity_row_out(row, contact_persons, employees) for row in rows]

@@ -277,13 +277,14 @@ def test_list_rows_are_the_detail_of_each_activity_and_match_the_schema(api, cus
     assert second["next"] is not None and second["all_day"] is True
 
 
-def test_list_of_a_full_page_makes_three_queries_once_the_token_is_known(api):
+def test_list_of_a_full_page_makes_four_queries_once_the_token_is_known(api):
     ActivityFactory.create_batch(3)
     assert api.get("activities", {"page_size": 2}).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         body = api.get("activities", {"page_size": 2}).json()
-    # The page, its count, and the employees and contact persons of its rows.
-    assert len(queries) == 3, [q["sql"] for q in queries]
+    # The page's ids, its rows (spotkania.paging.rows_by_ids), its count, and the
+    # employees and contact persons of its rows.
+    assert len(queries) == 4, [q["sql"] for q in queries]
     assert body["count"] == 3 and len(body["items"]) == 2
 
 

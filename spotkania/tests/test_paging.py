@@ -1,6 +1,8 @@
 """Bounded counting: lists count up to COUNT_LIMIT, so a page costs the same at any size."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import Activity
@@ -52,19 +54,29 @@ def _all_activities_visible(settings):
 
 
 @pytest.mark.django_db
-def test_a_deep_page_reads_ids_then_rows_in_the_same_order(customer, monkeypatch):
-    """From DEEP_OFFSET rows skipped, a page reads its ids first: same rows, same order,
-    the related rows fetched as for any page."""
+def test_a_page_read_by_ids_has_the_same_rows_in_the_same_order(customer):
+    """rows_by_ids: ids first, then the rows by id, with the related rows fetched as for
+    any page (no query per row)."""
     ActivityFactory.create_batch(9, customer=customer)
-    ordered = Activity.objects.select_related("customer").order_by("-start", "-id")
+    ordered = (
+        Activity.objects.select_related("customer")
+        .prefetch_related("employees")
+        .filter(customer=customer)
+        .order_by("-start", "-id")
+    )
     expected = list(ordered.values_list("pk", flat=True))
 
-    shallow = paging.BoundedPaginator(ordered, 2).page(3)
-    monkeypatch.setattr(paging, "DEEP_OFFSET", 2)
-    deep = paging.BoundedPaginator(ordered, 2).page(3)
-    last = paging.BoundedPaginator(ordered, 2).page(5)
+    plain = paging.BoundedPaginator(ordered, 2).page(3)
+    by_ids = paging.BoundedPaginator(ordered, 2, ids_first=True).page(3)
+    last = paging.BoundedPaginator(ordered, 2, ids_first=True).page(5)
 
-    assert [a.pk for a in deep] == [a.pk for a in shallow] == expected[4:6]
+    assert [a.pk for a in by_ids] == [a.pk for a in plain] == expected[4:6]
     assert [a.pk for a in last] == expected[8:]
-    assert deep.has_next() and not last.has_next()
-    assert all("customer" in a._state.fields_cache for a in deep)
+    assert by_ids.has_next() and not last.has_next()
+    with CaptureQueriesContext(connection) as queries:
+        rows = paging.rows_by_ids(ordered, 0, 5)
+        names = [(a.customer.name, [e.pk for e in a.employees.all()]) for a in rows]
+    assert len(names) == 5 and len(queries) == 3  # ids, rows with customers, employees
+    columns = paging.rows_by_ids(ordered, 1, 3, columns=("id", "subject"))
+    assert [row["id"] for row in columns] == expected[1:3]
+    assert paging.rows_by_ids(ordered, 20, 25) == []
