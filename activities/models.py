@@ -50,7 +50,7 @@ class Participation(models.Model):
     carries the activity's `customer`, so that what an employee may see of one customer
     (visibility, activities.selectors) is one range of the (employee, customer) index:
     the few links of that customer rather than all 10 000. The copy is written when the
-    link is made (`times_of` as the through defaults) and by `Activity.save()` when
+    link is made (`copies_of` as the through defaults) and by `Activity.save()` when
     these fields change, in the same transaction.
 
     Overlap with [from, to) needs start < to and end > from; an index on start bounds the
@@ -111,7 +111,7 @@ class Participation(models.Model):
         return f"{self.employee_id} @ {self.activity_id}"
 
     @staticmethod
-    def times_of(activity: "Activity") -> dict:
+    def copies_of(activity: "Activity") -> dict:
         """The columns copied from the activity."""
         return {
             "customer_id": activity.customer_id,
@@ -332,17 +332,40 @@ class Activity(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         """Also keeps the copies in step, whoever saves (services, admin, tests):
-        `local_start_date`, and the times its employees' links carry (Participation)."""
+        `local_start_date`, and the customer and times its employees' links carry
+        (Participation)."""
         self.local_start_date = self.local_start.date()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"start", "time_zone"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "local_start_date"}
-        retimed = not self._state.adding and getattr(self, "_saved_times", None) != self._times()
+        adding = self._state.adding
+        saved = getattr(self, "_saved_copies", None)
+        current = self._copies()
         super().save(*args, **kwargs)
-        copied = {*PARTICIPATION_COPY, *PARTICIPATION_COLUMNS}
-        if retimed and (update_fields is None or copied & set(update_fields)):
-            self.participations.update(**Participation.times_of(self))
-        self._saved_times = self._times()
+        # Only what this save wrote: a field left out of update_fields, changed in memory
+        # only, must not reach the links, nor be taken as saved.
+        written = {
+            column
+            for field, column in zip(PARTICIPATION_COPY, PARTICIPATION_COLUMNS, strict=True)
+            if update_fields is None or field in update_fields or column in update_fields
+        }
+        if saved is None:  # not read from the database whole: assume everything changed
+            saved, changed = current, set(PARTICIPATION_COLUMNS)
+        else:
+            changed = {
+                column
+                for column, before, now in zip(PARTICIPATION_COLUMNS, saved, current, strict=True)
+                if before != now
+            }
+        if not adding and written & changed:
+            copies = Participation.copies_of(self)
+            if {"start", "end"} & written:
+                written.add("long_running")
+            self.participations.update(**{k: v for k, v in copies.items() if k in written})
+        self._saved_copies = tuple(
+            now if column in written else before
+            for column, before, now in zip(PARTICIPATION_COLUMNS, saved, current, strict=True)
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("activities:detail", args=[self.pk])
@@ -351,10 +374,10 @@ class Activity(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         if set(PARTICIPATION_COLUMNS) <= set(field_names):
-            instance._saved_times = instance._times()
+            instance._saved_copies = instance._copies()
         return instance
 
-    def _times(self) -> tuple:
+    def _copies(self) -> tuple:
         return tuple(getattr(self, name) for name in PARTICIPATION_COLUMNS)
 
     @property

@@ -69,9 +69,6 @@ def visible_activities(
     # Also what the user planned for others (an assistant booking a salesperson's
     # meeting): it would be odd to lose sight of it the moment it is saved.
     if for_counting:
-        # Not narrowed to the customer: SQLite would then read the customer's activities
-        # to find the few the user created (`created_by` is empty on most); the outer
-        # filter does that.
         return qs.filter(pk__in=_visible_ids(user, taking_part, distinct=False))
     # No branch for the activities led: the leader always takes part (see _visible_ids).
     return qs.filter(Q(pk__in=taking_part.values("activity_id")) | Q(created_by_id=user.pk))
@@ -83,6 +80,9 @@ def _visible_ids(user, taking_part: QuerySet, *, distinct: bool) -> QuerySet:
     led too; a branch for them would read thousands of rows for nothing. `distinct`: a
     set (UNION), for counting it; otherwise a UNION ALL, for an IN, which does not mind
     an activity twice, and the database skips removing duplicates."""
+    # Not narrowed to a customer: SQLite would then read the customer's activities to
+    # find the few the user created (`created_by` is empty on most); the caller's filter
+    # on the activities does that.
     created = Activity.objects.order_by().filter(created_by_id=user.pk).values("id")
     return taking_part.values("activity_id").union(created, all=not distinct)
 

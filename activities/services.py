@@ -375,7 +375,7 @@ def _save_with_relations(
         activity.save()
         if created:
             people = Activity.contact_persons.through
-            times = Participation.times_of(activity)
+            times = Participation.copies_of(activity)
             links = {
                 "contact_persons": people.objects.bulk_create(
                     people(activity=activity, contactperson=person) for person in contact_persons
@@ -387,7 +387,7 @@ def _save_with_relations(
             }
         else:
             activity.contact_persons.set(contact_persons)
-            activity.employees.set(employees, through_defaults=Participation.times_of(activity))
+            activity.employees.set(employees, through_defaults=Participation.copies_of(activity))
             links = None  # the links set() kept are not at hand: read when written
     finally:
         del activity.skip_history_when_saving

@@ -120,9 +120,10 @@ def customer_detail(request, pk: int):
             (ActivityKind.CONTACT, _("Contacts"), summary["by_kind"][ActivityKind.CONTACT]),
             (ActivityKind.TASK, _("Tasks"), summary["by_kind"][ActivityKind.TASK]),
         ]
-        # Unfiltered, the tab's rows are those its badge counts.
+        # Filtered by nothing but a kind (its tab, or the kind filter of the All tab),
+        # the rows are those the summary counted.
         if replace(filters, kind=None) == ActivityFilters():
-            known_count = {key: n for key, _label, n in context["tabs"]}[tab]
+            known_count = summary["by_kind"][filters.kind] if filters.kind else summary["total"]
     context["page_obj"] = paginate(
         request,
         activities,

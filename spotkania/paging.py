@@ -65,7 +65,9 @@ class BoundedPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:  # as Paginator.page
+            top = self.count
         return self._get_page(rows_by_ids(self.object_list, bottom, top), number, self)
 
 

@@ -37,4 +37,4 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
 def add_participant(activity: Activity, employee) -> None:
     """Adds an employee to an activity as the services do: the link carries its times."""
-    activity.employees.add(employee, through_defaults=Participation.times_of(activity))
+    activity.employees.add(employee, through_defaults=Participation.copies_of(activity))

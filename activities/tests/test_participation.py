@@ -34,7 +34,7 @@ def copies(activity: Activity) -> set:
 
 def expected(activity: Activity, *employees) -> set:
     activity.refresh_from_db()
-    times = Participation.times_of(activity)
+    times = Participation.copies_of(activity)
     return {(e.pk, *times.values()) for e in employees}
 
 
@@ -109,6 +109,23 @@ class TestParticipationCopies:
         reloaded.customer = customer
         reloaded.save(update_fields=["customer"])
         assert Participation.objects.get(activity=activity).customer_id == customer.pk
+
+    def test_a_save_of_some_fields_copies_only_what_it_wrote(self):
+        # A change left out of update_fields is neither written to the links nor taken as
+        # saved: the next full save still carries it to the links.
+        activity = Activity.objects.get(pk=ActivityFactory().pk)
+        first_customer = activity.customer_id
+        other = CustomerFactory()
+        activity.customer = other
+        activity.start -= timedelta(hours=1)
+        activity.save(update_fields=["start"])
+        link = Participation.objects.get(activity=activity)
+        assert (link.customer_id, link.start) == (first_customer, activity.start)
+        assert Activity.objects.get(pk=activity.pk).customer_id == first_customer
+
+        activity.save()
+        assert Participation.objects.get(activity=activity).customer_id == other.pk
+        assert copies(activity) == expected(activity, activity.leader)
 
     def test_a_save_without_new_times_writes_no_link(self):
         activity = Activity.objects.get(pk=ActivityFactory().pk)

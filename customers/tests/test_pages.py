@@ -415,6 +415,11 @@ class TestCustomerDetail:
         assert (paginator.count, paginator.num_pages, counts) == (30, 2, [])
         paginator, counts = page_of(tab="task")
         assert (paginator.count, paginator.num_pages, counts) == (3, 1, [])
+        # The All tab filtered by kind: the same rows as the kind's tab.
+        paginator, counts = page_of(kind="task")
+        assert (paginator.count, paginator.num_pages, counts) == (3, 1, [])
+        paginator, counts = page_of(tab="nonsense", kind="meeting")
+        assert (paginator.count, paginator.num_pages, counts) == (27, 2, [])
         # Filtered, the rows are no longer those of a badge: counted.
         paginator, counts = page_of(tab="task", status="ended")
         assert (paginator.count, len(counts)) == (1, 1)

@@ -73,6 +73,8 @@ def test_a_page_read_by_ids_has_the_same_rows_in_the_same_order(customer):
     assert [a.pk for a in by_ids] == [a.pk for a in plain] == expected[4:6]
     assert [a.pk for a in last] == expected[8:]
     assert by_ids.has_next() and not last.has_next()
+    orphaned = paging.BoundedPaginator(ordered, 2, orphans=1, ids_first=True)
+    assert [a.pk for a in orphaned.page(4)] == expected[6:]  # as Paginator with orphans
     with CaptureQueriesContext(connection) as queries:
         rows = paging.rows_by_ids(ordered, 0, 5)
         names = [(a.customer.name, [e.pk for e in a.employees.all()]) for a in rows]
