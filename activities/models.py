@@ -231,6 +231,7 @@ class Activity(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("created by"),
+        db_index=False,  # indexed with the start: activity_created_by_start
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -255,6 +256,9 @@ class Activity(models.Model):
             ),
             # Every activity newest first, with the creator for the same reason as above.
             models.Index(fields=["-start", "-id", "created_by"], name="activity_list"),
+            # What a user created, newest first (a page of what they may see is merged
+            # from these and their links: activities.selectors.visible_page_ids).
+            models.Index(fields=["created_by", "-start", "-id"], name="activity_created_by_start"),
             # The customer's header and tab badges count its activities per kind and
             # status: answered from this index alone, without reading a row. With the id
             # (SQLite's indexes hold it anyway; PostgreSQL's do not), so that what an

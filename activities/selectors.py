@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from activities.models import SHORT_SPAN, Activity, Participation
@@ -163,19 +164,86 @@ def activity_list(
     return qs.order_by("-start", "-id")
 
 
+def _mine(user, customer_id: int | None) -> tuple[int, QuerySet, QuerySet] | None:
+    """An ordinary employee's own links and what they created (of one customer, when
+    given): with no filter, the activities they may see are exactly these two. None for
+    a manager (links of several employees repeat shared activities) or an administrator
+    (who sees everything)."""
+    ids = visible_employee_ids(user)
+    if ids is None or len(ids) != 1:
+        return None
+    (employee_id,) = ids
+    links = Participation.objects.filter(employee_id=employee_id)
+    created = Activity.objects.filter(created_by_id=user.pk)
+    if customer_id is not None:
+        links = links.filter(customer_id=customer_id)
+        created = created.filter(customer_id=customer_id)
+    return employee_id, links, created
+
+
 def activities_to_count(
     *, filters: ActivityFilters, user, customer_id: int | None = None
 ) -> QuerySet:
     """The rows of `activity_list` as the cheapest query to count (not to read). With no
-    filter at all, an employee's or a manager's activities are the ids of their links
-    and of what they created: counted without visiting the activities (10 000 links on
-    SQLite: 22 -> 6 ms). Otherwise `activity_list`'s counting shape."""
-    if customer_id is None and filters == ActivityFilters():
+    filter, the activities an employee or a manager may see (of one customer) are the
+    ids of their links and of what they created: counted without visiting the
+    activities (10 000 links on SQLite: 22 -> 6 ms; a customer's 7 000: 7 -> 3 ms).
+    Otherwise `activity_list`'s counting shape."""
+    if filters == ActivityFilters():
+        mine = _mine(user, customer_id)
+        if mine is not None:
+            employee_id, links, created = mine
+            # The links, and what they created without taking part: two sets apart, so
+            # a UNION ALL, which the database counts as it reads (a UNION first sorted
+            # the customer's 7 000 links to drop duplicates: 7 ms).
+            joined = Participation.objects.filter(
+                activity_id=OuterRef("pk"), employee_id=employee_id
+            )
+            return (
+                links.order_by()
+                .values("activity_id")
+                .union(created.filter(~Exists(joined)).order_by().values("id"), all=True)
+            )
         ids = visible_employee_ids(user)
-        if ids is not None:
+        if ids is not None and customer_id is None:
             taking_part = Participation.objects.filter(employee_id__in=ids).order_by()
             return _visible_ids(user, taking_part, distinct=True)
     return activity_list(filters=filters, user=user, customer_id=customer_id, for_counting=True)
+
+
+# Deeper than this, merging reads thousands of rows with their times in Python (a page at
+# 6 500: 30 ms): the page's ids come from the query instead (spotkania.paging.rows_by_ids).
+MERGED_PAGES_UP_TO = 500
+
+
+def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None = None):
+    """For `activity_list` with these arguments, a function (start, stop) -> the ids of
+    those rows, newest first, read from an ordinary employee's links and what they
+    created (`_mine`) alone: the newest `stop` of each, merged. The database then reads
+    two index ranges of a few dozen entries, where matching every activity against the
+    user's 10 000 links took 5-16 ms. None when the list is filtered, or the user is a
+    manager or an administrator, and the function answers None for deep pages: the page
+    is then read the general way."""
+    if filters != ActivityFilters():
+        return None
+    mine = _mine(user, customer_id)
+    if mine is None:
+        return None
+    _employee_id, links, created = mine
+
+    def page_ids(start: int, stop: int) -> list[int] | None:
+        if stop > MERGED_PAGES_UP_TO:
+            return None
+        # Both newest first by (start, id): a link's start is its activity's.
+        linked = links.order_by("-start", "-activity_id").values_list("start", "activity_id")
+        own = created.order_by("-start", "-id").values_list("start", "id")
+        ids: list[int] = []
+        for _start, pk in heapq.merge(linked[:stop], own[:stop], reverse=True):
+            if not ids or ids[-1] != pk:  # an activity both joined and created: once
+                ids.append(pk)
+        return ids[start:stop]
+
+    return page_ids
 
 
 def activity_detail(*, pk: int, user) -> Activity:

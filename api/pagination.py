@@ -26,6 +26,7 @@ def page_of(
     columns: tuple[str, ...] | None = None,
     count_queryset: QuerySet | None = None,
     ids_first: bool = False,
+    page_ids=None,
 ) -> tuple[list, int]:
     """One page of `queryset` (model instances, or dicts of `columns`) and the number of
     its rows up to 10 000 (counted on `count_queryset` when given: the same rows in a
@@ -35,8 +36,10 @@ def page_of(
     when the page is the last one and not empty (or the first and empty): the rows
     before it and on it are then all there are."""
     start = (params.page - 1) * params.page_size
-    if ids_first:  # see spotkania.paging.rows_by_ids
-        page = paging.rows_by_ids(queryset, start, start + params.page_size, columns=columns)
+    if ids_first or page_ids is not None:  # see spotkania.paging.rows_by_ids
+        page = paging.rows_by_ids(
+            queryset, start, start + params.page_size, columns=columns, page_ids=page_ids
+        )
     else:
         rows = queryset.values(*columns) if columns is not None else queryset
         page = list(rows[start : start + params.page_size])

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from activities.forms import ActivityFilterForm
 from activities.models import ActivityKind, ActivityStatus
-from activities.selectors import ActivityFilters, activities_to_count, visible_activities
+from activities.selectors import (
+    ActivityFilters,
+    activities_to_count,
+    visible_activities,
+    visible_page_ids,
+)
 from activities.selectors import activity_list as select_activities
 from customers.forms import ContactPersonForm, CustomerFilterForm, CustomerForm
 from customers.models import ContactPerson, Customer
@@ -131,6 +136,7 @@ def customer_detail(request, pk: int):
         count_queryset=counted,
         known_count=known_count,
         ids_first=True,
+        page_ids=visible_page_ids(filters=filters, customer_id=customer.pk, user=request.user),
     )
     return render_page(
         request, "customers/customer_detail.html", context, fragment="activity-results"

@@ -1,9 +1,17 @@
 """The rule of who sees which activity has two shapes (activities.selectors
 .visible_activities): one for pages, one for counting. They must be the same set."""
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from activities.selectors import ActivityFilters, activities_to_count, activity_list
+from activities.selectors import (
+    ActivityFilters,
+    activities_to_count,
+    activity_list,
+    visible_page_ids,
+)
 from activities.tests.factories import ActivityFactory, add_participant
 from customers.tests.factories import CustomerFactory
 from employees.models import Team
@@ -66,3 +74,64 @@ def test_pages_and_counts_see_the_same_activities():
     assert seen == counted == {joined.pk, booked.pk}
     seen, counted = both(seller.user, filters={"employee": colleague.pk}, customer_id=customer.pk)
     assert seen == counted == set()
+
+
+@pytest.mark.django_db
+def test_a_page_merged_from_an_employees_links_and_creations_is_the_lists_page():
+    """visible_page_ids: the newest of the employee's links and of what they created,
+    merged, are the rows of the list's pages, in order: ties of start broken by id, an
+    activity both joined and created listed once, deep pages too."""
+    customer, other_customer = CustomerFactory(), CustomerFactory()
+    seller = EmployeeFactory(user=UserFactory())
+    colleague = EmployeeFactory(user=UserFactory())
+    noon = datetime(2026, 11, 2, 12, tzinfo=ZoneInfo("Europe/Warsaw"))
+    for n in range(7):
+        at = noon - timedelta(days=n % 3)  # the same start three times: ties
+        ActivityFactory(leader=seller, customer=customer, start=at, end=at + timedelta(hours=1))
+        ActivityFactory(
+            leader=colleague,
+            created_by=seller.user,
+            customer=customer if n % 2 else other_customer,
+            start=at,
+            end=at + timedelta(hours=1),
+        )
+        ActivityFactory(leader=seller, created_by=seller.user, customer=customer, start=at)
+        ActivityFactory(leader=colleague, customer=customer, start=at)  # not the seller's
+    for customer_id in (None, customer.pk, other_customer.pk):
+        page_ids = visible_page_ids(
+            filters=ActivityFilters(), user=seller.user, customer_id=customer_id
+        )
+        expected = list(
+            activity_list(
+                filters=ActivityFilters(), user=seller.user, customer_id=customer_id
+            ).values_list("pk", flat=True)
+        )
+        assert expected and page_ids(0, 100) == expected
+        for start in range(0, len(expected), 4):
+            assert page_ids(start, start + 4) == expected[start : start + 4]
+    # Filtered, or for a manager: read the general way.
+    assert visible_page_ids(filters=ActivityFilters(kind="task"), user=seller.user) is None
+    boss = EmployeeFactory(user=UserFactory())
+    seller.team = Team.objects.create(name="T", manager=boss)
+    seller.save()
+    assert visible_page_ids(filters=ActivityFilters(), user=boss.user) is None
+
+
+@pytest.mark.django_db
+def test_deep_pages_are_left_to_the_query(monkeypatch):
+    from activities import selectors
+    from spotkania import paging
+
+    seller = EmployeeFactory(user=UserFactory())
+    ActivityFactory.create_batch(9, leader=seller)
+    monkeypatch.setattr(selectors, "MERGED_PAGES_UP_TO", 4)
+    page_ids = visible_page_ids(filters=ActivityFilters(), user=seller.user)
+    assert page_ids(0, 4) is not None and page_ids(4, 8) is None
+    listed = activity_list(filters=ActivityFilters(), user=seller.user)
+    expected = list(listed.values_list("pk", flat=True))
+    paginator = paging.BoundedPaginator(listed, 4, page_ids=page_ids)
+    assert [[a.pk for a in paginator.page(n)] for n in (1, 2, 3)] == [
+        expected[:4],
+        expected[4:8],
+        expected[8:],
+    ]

@@ -25,6 +25,7 @@ from activities.selectors import (
     activities_to_count,
     activity_detail,
     activity_list,
+    visible_page_ids,
 )
 from api.auth import employee_of
 from api.errors import ApiValidationError, Conflict, NotFound, django_errors
@@ -257,7 +258,12 @@ def activity_index(request, params: Query[ActivityListParams]):
     )
     counted = activities_to_count(filters=filters, customer_id=params.customer, user=request.user)
     rows, count = page_of(
-        activities, params, columns=ROW_COLUMNS, count_queryset=counted, ids_first=True
+        activities,
+        params,
+        columns=ROW_COLUMNS,
+        count_queryset=counted,
+        ids_first=True,
+        page_ids=visible_page_ids(filters=filters, customer_id=params.customer, user=request.user),
     )
     ids = [row["id"] for row in rows]
     contact_persons, employees = activity_links(ids, using=activities.db)
