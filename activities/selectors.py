@@ -117,13 +117,7 @@ def activity_list(
         # PostgreSQL scanned every activity of those months (130 ms) instead of
         # following the employee's few hundred links. Their links are the answer, the
         # page's too: given the OR, PostgreSQL walked every activity by start (300 ms).
-        links = Participation.objects.filter(employee_id=filters.employee)
-        if customer_id is not None:
-            links = links.filter(customer_id=customer_id)
-        if filters.start_from:
-            links = links.filter(start__gte=_day_start(filters.start_from))
-        if filters.start_to:
-            links = links.filter(start__lt=_day_start(filters.start_to + timedelta(days=1)))
+        links = _employee_links(filters, customer_id)
         if may_see_employee(user, filters.employee):
             # Whoever may see an employee sees every activity they take part in
             # (visible_activities): no need to match the links against the user's own
@@ -181,6 +175,31 @@ def _mine(user, customer_id: int | None) -> tuple[int, QuerySet, QuerySet] | Non
     return employee_id, links, created
 
 
+def _employee_links(filters: ActivityFilters, customer_id: int | None) -> QuerySet:
+    """The links of the employee of `filters`, narrowed by its dates and the customer."""
+    links = Participation.objects.filter(employee_id=filters.employee)
+    if customer_id is not None:
+        links = links.filter(customer_id=customer_id)
+    if filters.start_from:
+        links = links.filter(start__gte=_day_start(filters.start_from))
+    if filters.start_to:
+        links = links.filter(start__lt=_day_start(filters.start_to + timedelta(days=1)))
+    return links
+
+
+def _links_alone(filters: ActivityFilters, user, customer_id: int | None) -> QuerySet | None:
+    """The list of one employee the user may see, filtered by nothing but dates (and a
+    customer): exactly that employee's links, one per activity (see activity_list), so
+    its pages and its count are ranges of the links' indexes alone. None otherwise."""
+    if not filters.employee:
+        return None
+    if replace(filters, employee=None, start_from=None, start_to=None) != ActivityFilters():
+        return None
+    if not may_see_employee(user, filters.employee):
+        return None
+    return _employee_links(filters, customer_id)
+
+
 def activities_to_count(
     *, filters: ActivityFilters, user, customer_id: int | None = None
 ) -> QuerySet:
@@ -188,7 +207,11 @@ def activities_to_count(
     filter, the activities an employee or a manager may see (of one customer) are the
     ids of their links and of what they created: counted without visiting the
     activities (10 000 links on SQLite: 22 -> 6 ms; a customer's 7 000: 7 -> 3 ms).
-    Otherwise `activity_list`'s counting shape."""
+    One employee's list, by dates: their links. Otherwise `activity_list`'s counting
+    shape."""
+    links = _links_alone(filters, user, customer_id)
+    if links is not None:
+        return links
     if filters == ActivityFilters():
         mine = _mine(user, customer_id)
         if mine is not None:
@@ -223,7 +246,12 @@ def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None 
     two index ranges of a few dozen entries, where matching every activity against the
     user's 10 000 links took 5-16 ms. None when the list is filtered, or the user is a
     manager or an administrator, and the function answers None for deep pages: the page
-    is then read the general way."""
+    is then read the general way. One employee's list by dates is a range of their links
+    (`_links_alone`), at any depth."""
+    links = _links_alone(filters, user, customer_id)
+    if links is not None:
+        ordered = links.order_by("-start", "-activity_id").values_list("activity_id", flat=True)
+        return lambda start, stop: list(ordered[start:stop])
     if filters != ActivityFilters():
         return None
     mine = _mine(user, customer_id)

@@ -1,6 +1,7 @@
 """The rule of who sees which activity has two shapes (activities.selectors
 .visible_activities): one for pages, one for counting. They must be the same set."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -135,3 +136,31 @@ def test_deep_pages_are_left_to_the_query(monkeypatch):
         expected[4:8],
         expected[8:],
     ]
+
+
+@pytest.mark.django_db
+def test_one_employees_list_by_dates_is_read_from_their_links():
+    from datetime import date
+
+    from spotkania import paging
+
+    seller = EmployeeFactory(user=UserFactory())
+    boss = EmployeeFactory(user=UserFactory())
+    seller.team = Team.objects.create(name="T", manager=boss)
+    seller.save()
+    noon = datetime(2026, 11, 2, 12, tzinfo=ZoneInfo("Europe/Warsaw"))
+    for n in range(8):
+        at = noon - timedelta(days=n // 2)  # ties of start
+        ActivityFactory(leader=seller, start=at, end=at + timedelta(hours=1))
+    ActivityFactory(start=noon)  # someone else's
+    filters = ActivityFilters(employee=seller.pk, start_from=date(2026, 10, 31))
+    for user in (seller.user, boss.user):
+        listed = activity_list(filters=filters, user=user)
+        expected = list(listed.values_list("pk", flat=True))
+        page_ids = visible_page_ids(filters=filters, user=user)
+        assert len(expected) == 6 and page_ids(0, 100) == expected
+        assert page_ids(2, 5) == expected[2:5]
+        assert paging.bounded_count(activities_to_count(filters=filters, user=user)) == (6, False)
+    # Filtered by anything else, or by an employee the user may not see: the general way.
+    assert visible_page_ids(filters=replace(filters, kind="task"), user=seller.user) is None
+    assert visible_page_ids(filters=ActivityFilters(employee=boss.pk), user=seller.user) is None
