@@ -108,6 +108,32 @@ class _EpochSeconds(Func):
         return f"FLOOR(EXTRACT(EPOCH FROM {sql}))::bigint", params
 
 
+def _people_of(
+    through, person: str, chosen: QuerySet
+) -> tuple[dict[int, list[Person]], dict[int, Person]]:
+    """The people (`person`: the link's field) of each chosen activity, by name, through
+    the link table `through`, and each of them by id: one query, each person one Person
+    however many activities name them."""
+    people: dict[int, Person] = {}
+    of_activity: defaultdict[int, list[Person]] = defaultdict(list)
+    for activity_id, pk, first_name, last_name, email in (
+        through.objects.filter(activity_id__in=chosen)
+        .order_by(f"{person}__last_name", f"{person}__first_name", f"{person}_id")
+        .values_list(
+            "activity_id",
+            f"{person}_id",
+            f"{person}__first_name",
+            f"{person}__last_name",
+            f"{person}__email",
+        )
+    ):
+        found = people.get(pk)
+        if found is None:
+            found = people[pk] = _person(pk, first_name, last_name, email)
+        of_activity[activity_id].append(found)
+    return of_activity, people
+
+
 def calendar_entries(
     activities: QuerySet, *, chosen: QuerySet | None = None
 ) -> list[CalendarEntry]:
@@ -121,40 +147,9 @@ def calendar_entries(
     as a cheaper subquery, when the caller has one."""
     if chosen is None:
         chosen = activities.values("pk")
-    people: dict[int, Person] = {}  # employees, the leaders among them
-    employees = defaultdict(list)
-    for activity_id, pk, first_name, last_name, email in (
-        Activity.employees.through.objects.filter(activity_id__in=chosen)
-        .order_by("employee__last_name", "employee__first_name", "employee_id")
-        .values_list(
-            "activity_id",
-            "employee_id",
-            "employee__first_name",
-            "employee__last_name",
-            "employee__email",
-        )
-    ):
-        person = people.get(pk)
-        if person is None:
-            person = people[pk] = _person(pk, first_name, last_name, email)
-        employees[activity_id].append(person)
-    contacts: dict[int, Person] = {}
-    contact_persons = defaultdict(list)
-    for activity_id, pk, first_name, last_name, email in (
-        Activity.contact_persons.through.objects.filter(activity_id__in=chosen)
-        .order_by("contactperson__last_name", "contactperson__first_name", "contactperson_id")
-        .values_list(
-            "activity_id",
-            "contactperson_id",
-            "contactperson__first_name",
-            "contactperson__last_name",
-            "contactperson__email",
-        )
-    ):
-        person = contacts.get(pk)
-        if person is None:
-            person = contacts[pk] = _person(pk, first_name, last_name, email)
-        contact_persons[activity_id].append(person)
+    # `people`: the employees by id, the leaders among them.
+    employees, people = _people_of(Activity.employees.through, "employee", chosen)
+    contact_persons, _ = _people_of(Activity.contact_persons.through, "contactperson", chosen)
     rows = activities.prefetch_related(None).values_list(  # prefetches are for instances
         "id",
         "version",

@@ -95,7 +95,7 @@ def add_activity(meeting, employee):
     ActivityFactory(leader=employee, start=at("2026-07-01", 9))
 
 
-def add_participant_(meeting, employee):
+def add_another_participant(meeting, employee):
     add_participant(meeting, EmployeeFactory(first_name="Ewa", last_name="Nowa"))
 
 
@@ -145,7 +145,7 @@ def leave_schedule(meeting, employee):
         cancel,
         delete,
         add_activity,
-        add_participant_,
+        add_another_participant,
         remove_participant,
         rename_colleague,
         rename_contact_person,
