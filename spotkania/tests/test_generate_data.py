@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 
 from activities.models import Activity, ActivityStatus, Participation
 from customers.models import ContactPerson, Customer
@@ -152,3 +153,19 @@ def test_refuses_a_database_with_activities_unless_forced():
     call_command("generate_data", activities=20, customers=2, employees=2, force=True, verbosity=0)
     assert Activity.objects.count() == 40
     assert Customer.objects.count() == 14
+
+
+@pytest.mark.django_db
+def test_a_range_starting_on_a_working_day_starts_at_its_local_midnight():
+    # 2026-11-27 (a Friday): the range's first day, 2023-11-27, is a Monday, whose
+    # midnight in Warsaw is 23:00 UTC the day before. It was stamped with the last day's
+    # date, and the database refused the all-day activity ending before its start; the
+    # creation times of the first two weeks' activities were dates at the range's end.
+    today = date(2026, 11, 27)
+    _generate(today=today, now=datetime(2026, 11, 27, 11, 0, tzinfo=UTC), activities=3000)
+
+    assert not Activity.objects.filter(end__lt=F("start")).exists()
+    assert not Activity.objects.filter(created_at__gt=F("start")).exists()
+    first = Activity.objects.order_by("start").first()
+    assert first.start >= datetime(2023, 11, 26, 23, 0, tzinfo=UTC)
+    assert Activity.objects.order_by("-start").first().start < datetime(2027, 6, 1, tzinfo=UTC)

@@ -73,6 +73,7 @@ OTHER_ZONES = [("Europe/Berlin", "EUR"), ("Europe/London", "GBP"), ("America/Chi
 OWN_DOMAIN = "spotkania.example"
 BATCH = 20_000
 MINUTES_PER_DAY = 1440
+ORIGIN_LEAD = timedelta(days=15)  # see Generator._range
 
 KINDS = [ActivityKind.MEETING.value, ActivityKind.CONTACT.value, ActivityKind.TASK.value]
 KIND_WEIGHTS = [45, 35, 20]
@@ -223,7 +224,7 @@ class Range:
 
     first: date
     days: int
-    origin: datetime  # UTC midnight of `first`
+    origin: datetime  # UTC midnight ORIGIN_LEAD before `first` (see _range)
     midnight: dict[str, list[int]]  # zone -> per day
     noon: dict[str, list[int]]
     working: list[int]  # indexes of working days
@@ -349,8 +350,10 @@ class Generator:
         self.now = now
         self.now_minute = int((now - self.range.origin).total_seconds() // 60)
         self.stamp_cache: dict[int, str] = {}
+        origin_day = self.range.origin.date()
         self.day_strings = [
-            (self.range.first + timedelta(days=i)).isoformat() for i in range(self.range.days + 400)
+            (origin_day + timedelta(days=i)).isoformat()
+            for i in range(self.range.days + 400 + ORIGIN_LEAD.days)
         ]
         self.hm = [f" {m // 60:02d}:{m % 60:02d}:00" for m in range(MINUTES_PER_DAY)]
         self.counts: dict[str, int] = {}
@@ -361,7 +364,14 @@ class Generator:
         first = add_months(self.today, -MONTHS_BACK)
         last = add_months(self.today, MONTHS_AHEAD)
         days = (last - first).days
-        origin = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        # Minutes count from UTC midnight ORIGIN_LEAD before the range, so that no time
+        # stamped is before it: the range's first local midnight in a zone east of UTC
+        # (Warsaw) is the previous UTC day, and an activity is created up to 14 days before
+        # its start. From an origin on the first day these were negative minutes, stamped
+        # with dates from the end of the range (an activity ending before it started when
+        # the first day was a working day; created after it started).
+        origin_day = first - ORIGIN_LEAD
+        origin = datetime(origin_day.year, origin_day.month, origin_day.day, tzinfo=UTC)
         midnight: dict[str, list[int]] = {}
         noon: dict[str, list[int]] = {}
         for zone_name in [ZONE_NAME] + [z for z, _c in OTHER_ZONES]:
@@ -380,6 +390,7 @@ class Generator:
     def stamp(self, minute: int) -> str:
         """UTC minutes since the origin as the database's datetime text."""
         day, rest = divmod(minute, MINUTES_PER_DAY)
+        assert day >= 0, minute  # see _range
         return self.day_strings[day] + self.hm[rest] + self.tz_suffix
 
     # People and customers -------------------------------------------------------------
