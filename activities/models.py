@@ -33,9 +33,9 @@ class ActivityStatus(models.TextChoices):
 
 
 # The activity's fields each Participation copies.
-PARTICIPATION_COPY = ("customer", "start", "end", "in_schedule")
+PARTICIPATION_COPY = ("customer", "start", "end", "in_schedule", "kind", "status")
 # Their columns (attribute names), as rows loaded from the database name them.
-PARTICIPATION_COLUMNS = ("customer_id", "start", "end", "in_schedule")
+PARTICIPATION_COLUMNS = ("customer_id", "start", "end", "in_schedule", "kind", "status")
 # Activities longer than this are looked up apart when searching by time (see Participation).
 SHORT_SPAN = timedelta(days=7)
 
@@ -49,7 +49,9 @@ class Participation(models.Model):
     employee ever had (10 000 for a busy salesperson after three years; bench/). It also
     carries the activity's `customer`, so that what an employee may see of one customer
     (visibility, activities.selectors) is one range of the (employee, customer) index:
-    the few links of that customer rather than all 10 000. The copy is written when the
+    the few links of that customer rather than all 10 000; and its `kind` and `status`,
+    so that the customer page's counts per kind and status are that range of an index
+    too (SQLite 6.5 -> 1 ms for the busiest pair, 7 500 links). The copy is written when the
     link is made (`copies_of` as the through defaults) and by `Activity.save()` when
     these fields change, in the same transaction.
 
@@ -77,6 +79,10 @@ class Participation(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     in_schedule = models.BooleanField(_("in the employee's schedule"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ActivityKind.choices, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, editable=False
+    )
     long_running = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -100,6 +106,11 @@ class Participation(models.Model):
                 fields=["employee", "customer", "-start", "-activity"],
                 name="participation_emp_customer",
             ),
+            # The counts of what an employee may see of one customer, per kind and status.
+            models.Index(
+                fields=["employee", "customer", "kind", "status"],
+                name="participation_emp_cust_kind",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -118,6 +129,8 @@ class Participation(models.Model):
             "start": activity.start,
             "end": activity.end,
             "in_schedule": activity.in_schedule,
+            "kind": activity.kind,
+            "status": activity.status,
             "long_running": activity.duration > SHORT_SPAN,
         }
 
@@ -264,8 +277,12 @@ class Activity(models.Model):
             # (SQLite's indexes hold it anyway; PostgreSQL's do not), so that what an
             # employee may see of the customer is matched by id against their links from
             # the index alone too (36 -> 16 ms on PostgreSQL for the busiest customer).
+            # With the creator: an employee's counts add what they created of the customer
+            # without taking part (activities.selectors.activity_counts), found in the
+            # index, not by reading each of the customer's 9 000 rows (SQLite: 15 ms).
             models.Index(
-                fields=["customer", "kind", "status", "id"], name="activity_cust_kind_status_id"
+                fields=["customer", "kind", "status", "id", "created_by"],
+                name="activity_cust_kind_creator",
             ),
             # The cost report (reports.selectors) sums amounts per (day, currencies,
             # group): over everything, an index-only scan in day order with no sort (at a

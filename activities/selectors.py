@@ -6,7 +6,7 @@ import heapq
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from activities.models import SHORT_SPAN, Activity, Participation
@@ -175,6 +175,47 @@ def _mine(user, customer_id: int | None) -> tuple[int, QuerySet, QuerySet] | Non
     return employee_id, links, created
 
 
+def _created_apart(employee_id: int, created: QuerySet) -> QuerySet:
+    """Of the activities `created` (by an ordinary employee, see `_mine`), those they do
+    not take part in: what they may see besides their links, with no activity twice."""
+    joined = Participation.objects.filter(activity_id=OuterRef("pk"), employee_id=employee_id)
+    return created.filter(~Exists(joined)).order_by()
+
+
+def activity_counts(*, user, customer_id: int) -> QuerySet:
+    """(kind, status, count) rows of the activities of one customer that `user` may see,
+    in one query; a (kind, status) may come in more than one row, to be added up.
+
+    An ordinary employee's are counted on their links' copies of kind and status (one
+    range of the (employee, customer, kind, status) index) and on what they created
+    without taking part: the busiest pair, 7 500 links, 6.5 -> 1 ms on SQLite, where
+    matching the customer's activities against the links read every one of them.
+    Others' through `visible_activities`, which for a manager also removes the
+    activities several of their employees share."""
+    mine = _mine(user, customer_id)
+    if mine is not None:
+        employee_id, links, created = mine
+        return (
+            links.order_by()
+            .values_list("kind", "status")
+            .annotate(n=Count("*"))
+            .union(
+                _created_apart(employee_id, created)
+                .values_list("kind", "status")
+                .annotate(n=Count("*")),
+                all=True,
+            )
+        )
+    # COUNT(*), not of the id: PostgreSQL then answers from the index on (customer,
+    # kind, status) alone, without reading the rows (17 ms down to 6 at 9 000).
+    return (
+        visible_activities(user, for_counting=True, customer_id=customer_id)
+        .order_by()
+        .values_list("kind", "status")
+        .annotate(n=Count("*"))
+    )
+
+
 def _employee_links(filters: ActivityFilters, customer_id: int | None) -> QuerySet:
     """The links of the employee of `filters`, narrowed by its dates and the customer."""
     links = Participation.objects.filter(employee_id=filters.employee)
@@ -219,13 +260,10 @@ def activities_to_count(
             # The links, and what they created without taking part: two sets apart, so
             # a UNION ALL, which the database counts as it reads (a UNION first sorted
             # the customer's 7 000 links to drop duplicates: 7 ms).
-            joined = Participation.objects.filter(
-                activity_id=OuterRef("pk"), employee_id=employee_id
-            )
             return (
                 links.order_by()
                 .values("activity_id")
-                .union(created.filter(~Exists(joined)).order_by().values("id"), all=True)
+                .union(_created_apart(employee_id, created).values("id"), all=True)
             )
         ids = visible_employee_ids(user)
         if ids is not None and customer_id is None:

@@ -413,7 +413,8 @@ class Bench:
                     previous = cursor.fetchone()[0]
                     cursor.execute(
                         f"INSERT INTO {through_e} (activity_id, employee_id, customer_id, start, "
-                        '"end", in_schedule, long_running) VALUES (%s, %s, %s, %s, %s, %s, %s)',
+                        '"end", in_schedule, kind, status, long_running) '
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                         [
                             previous,
                             self.employee_id,
@@ -421,6 +422,8 @@ class Bench:
                             begins,
                             begins + timedelta(hours=1),
                             True,
+                            "meeting",
+                            "planned",
                             False,
                         ],
                     )

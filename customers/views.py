@@ -5,7 +5,6 @@ from dataclasses import replace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,7 +16,7 @@ from activities.models import ActivityKind, ActivityStatus
 from activities.selectors import (
     ActivityFilters,
     activities_to_count,
-    visible_activities,
+    activity_counts,
     visible_page_ids,
 )
 from activities.selectors import activity_list as select_activities
@@ -72,17 +71,9 @@ def customer_list(request):
 def _activity_summary(customer_id: int, user) -> dict:
     """Counts of the customer's activities `user` may see, per status and per kind, in one
     query, for the header and the tab badges."""
-    rows = (
-        visible_activities(user, for_counting=True, customer_id=customer_id)
-        .order_by()
-        .values_list("kind", "status")
-        # COUNT(*), not of the id: PostgreSQL then answers from the index on (customer,
-        # kind, status) alone, without reading the rows (17 ms down to 6 at 9 000).
-        .annotate(n=Count("*"))
-    )
     by_status = dict.fromkeys(ActivityStatus.values, 0)
     by_kind = dict.fromkeys(ActivityKind.values, 0)
-    for kind, status, n in rows:
+    for kind, status, n in activity_counts(user=user, customer_id=customer_id):
         by_status[status] = by_status.get(status, 0) + n
         by_kind[kind] = by_kind.get(kind, 0) + n
     return {

@@ -1,7 +1,8 @@
-"""The copies an activity keeps for speed: its employees' links carry its times and
-customer (Participation) and it stores its start date in its own zone (local_start_date). Whoever
-saves it, the copies follow; the schedule, the conflict check and the cost report read
-them, so a stale copy would be a wrong answer, not a slow one."""
+"""The copies an activity keeps for speed: its employees' links carry its times,
+customer, kind and status (Participation) and it stores its start date in its own zone
+(local_start_date). Whoever saves it, the copies follow; the schedule, the conflict
+check, the customer's page and the cost report read them, so a stale copy would be a
+wrong answer, not a slow one."""
 
 import zoneinfo
 from datetime import date, datetime, timedelta
@@ -12,7 +13,13 @@ from django.test.utils import CaptureQueriesContext
 
 from activities.models import Activity, Participation
 from activities.selectors import participations_overlapping
-from activities.services import activity_create, activity_update
+from activities.services import (
+    activity_cancel,
+    activity_create,
+    activity_end,
+    activity_reopen,
+    activity_update,
+)
 from activities.tests.factories import ActivityFactory, add_participant
 from activities.tests.test_services import meeting_input
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
@@ -27,7 +34,14 @@ CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 def copies(activity: Activity) -> set:
     return set(
         Participation.objects.filter(activity=activity).values_list(
-            "employee_id", "customer_id", "start", "end", "in_schedule", "long_running"
+            "employee_id",
+            "customer_id",
+            "start",
+            "end",
+            "in_schedule",
+            "kind",
+            "status",
+            "long_running",
         )
     )
 
@@ -79,6 +93,32 @@ class TestParticipationCopies:
             ),
         )
         assert copies(activity) == expected(activity, colleague), "a removed employee's link goes"
+
+    def test_ending_cancelling_reopening_and_a_new_kind_reach_the_links(
+        self, customer, contact, employee, reopener
+    ):
+        # The customer's page counts what an employee may see per kind and status from
+        # the links' copies (activities.selectors.activity_counts).
+        activity = activity_create(data=meeting_input(customer, contact, employee))
+        colleague = EmployeeFactory()
+        activity_update(
+            activity=activity,
+            data=meeting_input(customer, contact, employee, employees=[employee, colleague]),
+        )
+        activity_end(activity=activity)
+        assert copies(activity) == expected(activity, employee, colleague)
+        assert {c[6] for c in copies(activity)} == {"ended"}
+
+        activity_reopen(activity=activity, user=reopener)
+        assert {c[6] for c in copies(activity)} == {"planned"}
+        activity_cancel(activity=activity)
+        assert {c[6] for c in copies(activity)} == {"cancelled"}
+
+        reloaded = Activity.objects.get(pk=activity.pk)
+        reloaded.kind = "task"
+        reloaded.save(update_fields=["kind"])
+        assert copies(activity) == expected(activity, employee, colleague)
+        assert {c[5] for c in copies(activity)} == {"task"}
 
     def test_a_plain_save_of_new_times_also_updates_the_links(self):
         # The admin and any other code that saves the model directly.

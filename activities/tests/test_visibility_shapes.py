@@ -1,6 +1,7 @@
 """The rule of who sees which activity has two shapes (activities.selectors
 .visible_activities): one for pages, one for counting. They must be the same set."""
 
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import pytest
 from activities.selectors import (
     ActivityFilters,
     activities_to_count,
+    activity_counts,
     activity_list,
     visible_page_ids,
 )
@@ -164,3 +166,39 @@ def test_one_employees_list_by_dates_is_read_from_their_links():
     # Filtered by anything else, or by an employee the user may not see: the general way.
     assert visible_page_ids(filters=replace(filters, kind="task"), user=seller.user) is None
     assert visible_page_ids(filters=ActivityFilters(employee=boss.pk), user=seller.user) is None
+
+
+def _counts(user, customer_id) -> Counter:
+    counted: Counter = Counter()
+    for kind, status, n in activity_counts(user=user, customer_id=customer_id):
+        counted[kind, status] += n
+    return +counted
+
+
+@pytest.mark.django_db
+def test_counts_per_kind_and_status_are_those_of_the_page(reopener):
+    """activity_counts (the customer page's header and badges) counts an employee's links'
+    copies and what they created apart: the same activities as the list, each once."""
+    from activities.services import activity_cancel, activity_end
+
+    customer = CustomerFactory()
+    seller = EmployeeFactory(user=UserFactory())
+    colleague = EmployeeFactory(user=UserFactory())
+    boss = EmployeeFactory(user=UserFactory())
+    for employee in (seller, colleague):
+        employee.team = Team.objects.get_or_create(name="T", manager=boss)[0]
+        employee.save()
+    activity_end(activity=ActivityFactory(leader=seller, customer=customer, kind="task"))
+    activity_cancel(activity=ActivityFactory(leader=seller, customer=customer))
+    shared = ActivityFactory(leader=seller, customer=customer, kind="contact")
+    add_participant(shared, colleague)  # a manager sees it once
+    ActivityFactory(leader=colleague, created_by=seller.user, customer=customer, kind="task")
+    ActivityFactory(leader=seller, created_by=seller.user, customer=customer)  # both ways
+    ActivityFactory(leader=colleague, customer=customer)  # not the seller's
+    ActivityFactory(leader=seller)  # another customer
+    for user in (seller.user, colleague.user, boss.user, reopener):
+        page = activity_list(filters=ActivityFilters(), user=user, customer_id=customer.pk)
+        expected = Counter(page.values_list("kind", "status"))
+        assert _counts(user, customer.pk) == expected, user
+    assert sum(_counts(seller.user, customer.pk).values()) == 5
+    assert sum(_counts(boss.user, customer.pk).values()) == 6

@@ -63,7 +63,15 @@ def test_generated_activities_obey_the_rules_of_the_services():
         team[link.activity_id].add(link.employee_id)
         # The copies the schedule reads are those the services would write.
         times = Participation.copies_of(activities[link.activity_id])
-        copied = (link.customer_id, link.start, link.end, link.in_schedule, link.long_running)
+        copied = (
+            link.customer_id,
+            link.start,
+            link.end,
+            link.in_schedule,
+            link.kind,
+            link.status,
+            link.long_running,
+        )
         assert copied == tuple(times.values())
     people_customer = dict(ContactPerson.objects.values_list("pk", "customer_id"))
     people = defaultdict(set)

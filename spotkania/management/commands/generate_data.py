@@ -551,6 +551,8 @@ class Generator:
                     "start",
                     "end",
                     "in_schedule",
+                    "kind",
+                    "status",
                     "long_running",
                 ),
             ),
@@ -698,7 +700,14 @@ class Generator:
                         day_iso[day],  # every start is on its local day `day`
                     )
                 )
-                times = (stamp(start), stamp(end), in_schedule, end - start > short_span)
+                times = (
+                    stamp(start),
+                    stamp(end),
+                    in_schedule,
+                    kind,
+                    status,
+                    end - start > short_span,
+                )
                 for employee in team:
                     e_rows.append((pk, employee, customer_id, *times))
                 for person in chosen:
