@@ -17,12 +17,15 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import TypedDict
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import get_language
 
-from activities.models import Activity, ActivityKind, ActivityStatus
+from activities.models import ActivityKind, ActivityStatus
+from dictionaries.money import Money
+from employees.models import Employee
 
 STATUS_CLASSES = {
     "planned": "text-bg-primary",
@@ -58,12 +61,10 @@ class ActivityRow(TypedDict):
     actual_cost: str
 
 
-def activity_rows(
-    activities: Iterable[Activity], *, with_customer: bool = True
-) -> list[ActivityRow]:
-    """The rows of `activities` (customer, priority, category, leader joined and the
-    employees prefetched, as `selectors.activity_list` returns them) in the current
-    language and time zone, as the `date`, `money` and choice filters would show them."""
+def activity_rows(rows: Iterable[dict], *, with_customer: bool = True) -> list[ActivityRow]:
+    """The table rows of `rows` (the values `selectors.activity_table_rows` reads) in the
+    current language and time zone, as the `date`, `money` and choice filters would show
+    them."""
     kind_labels = {value: str(label) for value, label in ActivityKind.choices}
     status_labels = {value: str(label) for value, label in ActivityStatus.choices}
     format_start = date_formatter(formats.get_format("SHORT_DATETIME_FORMAT"))
@@ -71,39 +72,47 @@ def activity_rows(
     activity_url = _url_maker("activities:detail")
     customer_url = _url_maker("customers:detail") if with_customer else None
     zone = timezone.get_current_timezone()
-    rows = []
-    for activity in activities:
-        if activity.all_day:
-            start = format_day(activity.local_start.date())
+    table = []
+    for row in rows:
+        if row["all_day"]:
+            # The day in the activity's own zone, as Activity.local_start has it.
+            start = format_day(row["start"].astimezone(ZoneInfo(row["time_zone"])).date())
         else:
-            start = format_start(activity.start.astimezone(zone))
-        customer = activity.customer if with_customer else None
-        expected, actual = activity.expected_money, activity.actual_money
-        category = activity.category
-        rows.append(
+            start = format_start(row["start"].astimezone(zone))
+        status, kind, leader = row["status"], row["kind"], row["leader_id"]
+        expected, actual = row["expected_cost"], row["actual_cost"]
+        table.append(
             ActivityRow(
-                status=activity.status,
-                status_class=STATUS_CLASSES.get(activity.status, "text-bg-light"),
-                status_label=status_labels.get(activity.status, activity.status),
+                status=status,
+                status_class=STATUS_CLASSES.get(status, "text-bg-light"),
+                status_label=status_labels.get(status, status),
                 start=start,
-                kind_icon=KIND_ICONS.get(activity.kind, "bi-circle"),
-                kind_label=kind_labels.get(activity.kind, activity.kind),
-                url=activity_url(activity.pk),
-                subject=activity.subject,
-                is_follow_up=activity.previous_id is not None,
-                customer_url=customer_url(customer.pk) if customer_url else "",
-                customer_name=customer.name if customer else "",
+                kind_icon=KIND_ICONS.get(kind, "bi-circle"),
+                kind_label=kind_labels.get(kind, kind),
+                url=activity_url(row["id"]),
+                subject=row["subject"],
+                is_follow_up=row["previous_id"] is not None,
+                customer_url=customer_url(row["customer_id"]) if customer_url else "",
+                customer_name=row["customer_name"] if with_customer else "",
                 employees=[
-                    (employee.full_name, employee.pk == activity.leader_id)
-                    for employee in activity.employees.all()
+                    (Employee.name_of(first, last), pk == leader)
+                    for pk, first, last in row["employees"]
                 ],
-                priority=activity.priority.name,
-                category=category.name if category else "",
-                expected_cost=expected.format() if expected else "",
-                actual_cost=actual.format() if actual else "",
+                priority=row["priority_name"],
+                category=row["category_name"] or "",
+                expected_cost=(
+                    Money(expected, row["expected_cost_currency_id"]).format()
+                    if expected is not None
+                    else ""
+                ),
+                actual_cost=(
+                    Money(actual, row["actual_cost_currency_id"]).format()
+                    if actual is not None
+                    else ""
+                ),
             )
         )
-    return rows
+    return table
 
 
 # Stands for the id in the URL reversed once: digits found nowhere else in the URL.

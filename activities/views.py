@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activities import services
 from activities.forms import ActivityFilterForm, ActivityForm, EndForm, FollowUpForm
 from activities.models import Activity, ActivityKind
-from activities.selectors import activities_to_count, visible_page_ids
+from activities.selectors import activities_to_count, activity_table_rows, visible_page_ids
 from activities.selectors import activity_detail as select_activity
 from activities.selectors import activity_list as select_activities
 from customers.models import Customer
@@ -53,8 +53,8 @@ def activity_list(request):
             activities,
             settings.ACTIVITY_PAGE_SIZE,
             count_queryset=counted,
-            ids_first=True,
             page_ids=visible_page_ids(filters=filters, user=request.user),
+            rows_of=activity_table_rows,
         ),
         "query": query_without_page(request),
     }

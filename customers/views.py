@@ -17,6 +17,7 @@ from activities.selectors import (
     ActivityFilters,
     activities_to_count,
     activity_counts,
+    activity_table_rows,
     visible_page_ids,
 )
 from activities.selectors import activity_list as select_activities
@@ -126,8 +127,8 @@ def customer_detail(request, pk: int):
         settings.ACTIVITY_PAGE_SIZE,
         count_queryset=counted,
         known_count=known_count,
-        ids_first=True,
         page_ids=visible_page_ids(filters=filters, customer_id=customer.pk, user=request.user),
+        rows_of=activity_table_rows,
     )
     return render_page(
         request, "customers/customer_detail.html", context, fragment="activity-results"

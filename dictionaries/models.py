@@ -53,8 +53,13 @@ class DictionaryEntry(models.Model):
     @property
     def name(self) -> str:
         """The name in the language of the current request (Polish unless English)."""
-        language = (get_language() or "pl")[:2]
-        return self.name_en if language == "en" else self.name_pl
+        return getattr(self, self.name_field())
+
+    @staticmethod
+    def name_field() -> str:
+        """The field of the name in the language of the current request: for lists that
+        read the name as a plain value."""
+        return "name_en" if (get_language() or "pl")[:2] == "en" else "name_pl"
 
 
 class ActivityPriority(DictionaryEntry):

@@ -32,7 +32,8 @@ class BoundedPaginator(Paginator):
     (activities.selectors.visible_activities says why there are two); `known_count` is
     the number of rows when the caller has already counted them (the customer's page
     counts its activities per kind for its tabs), so they are not counted twice;
-    `ids_first` reads a page through `rows_by_ids` (with `page_ids` when given)."""
+    `ids_first` reads a page through `rows_by_ids` (with `page_ids` and `rows_of` when
+    given)."""
 
     capped = False
 
@@ -45,13 +46,15 @@ class BoundedPaginator(Paginator):
         known_count=None,
         ids_first=False,
         page_ids=None,
+        rows_of=None,
         **kwargs,
     ) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.count_queryset = count_queryset
         self.known_count = known_count
-        self.ids_first = ids_first or page_ids is not None
+        self.ids_first = ids_first or page_ids is not None or rows_of is not None
         self.page_ids = page_ids
+        self.rows_of = rows_of
 
     @cached_property
     def count(self) -> int:
@@ -72,7 +75,9 @@ class BoundedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:  # as Paginator.page
             top = self.count
-        rows = rows_by_ids(self.object_list, bottom, top, page_ids=self.page_ids)
+        rows = rows_by_ids(
+            self.object_list, bottom, top, page_ids=self.page_ids, rows_of=self.rows_of
+        )
         return self._get_page(rows, number, self)
 
 
@@ -83,6 +88,7 @@ def rows_by_ids(
     *,
     columns: tuple[str, ...] | None = None,
     page_ids: Callable[[int, int], list[int] | None] | None = None,
+    rows_of: Callable[[list[int]], list] | None = None,
 ):
     """The rows [start, stop) of `queryset` read in two steps: their ids, then the rows
     by id (model instances with the related rows `queryset` selects and prefetches, or
@@ -96,12 +102,15 @@ def rows_by_ids(
     are read by id alone, without the filters again (which on SQLite would rebuild the
     list of the user's links). `page_ids(start, stop)`, when given, finds the same ids a
     faster way (activities.selectors.visible_page_ids), or answers None to leave it to
-    the query."""
+    the query. `rows_of(ids)`, when given, reads the rows in its own way (in the order
+    of the ids), e.g. as plain values (activities.selectors.activity_table_rows)."""
     ids = page_ids(start, stop) if page_ids is not None else None
     if ids is None:
         ids = list(queryset.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
+    if rows_of is not None:
+        return rows_of(ids)
     rows = queryset.model._base_manager.filter(pk__in=ids)
     if columns is not None:
         found = {row["id"]: row for row in rows.values(*columns)}
@@ -123,6 +132,7 @@ def paginate(
     known_count: int | None = None,
     ids_first: bool = False,
     page_ids=None,
+    rows_of=None,
 ) -> Page:
     paginator = BoundedPaginator(
         queryset,
@@ -131,6 +141,7 @@ def paginate(
         known_count=known_count,
         ids_first=ids_first,
         page_ids=page_ids,
+        rows_of=rows_of,
     )
     return paginator.get_page(request.GET.get("page"))
 

@@ -10,6 +10,7 @@ from django.utils import dateformat, formats, timezone, translation
 
 from activities.models import Activity, ActivityKind, ActivityStatus
 from activities.presenters import activity_rows, date_formatter
+from activities.selectors import activity_table_rows
 from activities.templatetags.activity_tags import employee_names
 from activities.tests.factories import ActivityFactory, add_participant
 from dictionaries.models import ActivityCategory
@@ -20,14 +21,10 @@ NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
-def loaded(*activities: Activity) -> list[Activity]:
-    """The activities as the list's selector loads them (joins and employees ready)."""
-    return list(
-        Activity.objects.filter(pk__in=[a.pk for a in activities])
-        .select_related("customer", "priority", "category", "leader")
-        .prefetch_related("employees")
-        .order_by("-start", "-id")
-    )
+def loaded(*activities: Activity) -> list[dict]:
+    """The activities as the list pages read them (activity_table_rows), newest first."""
+    ordered = Activity.objects.filter(pk__in=[a.pk for a in activities]).order_by("-start", "-id")
+    return activity_table_rows(list(ordered.values_list("pk", flat=True)))
 
 
 def rows_in(language: str, zone, activities, **kwargs):
