@@ -179,7 +179,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # address as REMOTE_ADDR (or every user shares the proxy's address).
 AUTHENTICATION_BACKENDS = [
     "spotkania.throttling.ThrottlingBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend reading the user with their employee and role (see the module).
+    "employees.backends.CrmBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
