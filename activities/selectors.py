@@ -6,6 +6,7 @@ import heapq
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -278,9 +279,11 @@ MERGED_PAGES_UP_TO = 500
 def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None = None):
     """For `activity_list` with these arguments, a function (start, stop) -> the ids of
     those rows, newest first, read from an ordinary employee's links and what they
-    created (`_mine`) alone: the newest `stop` of each, merged. The database then reads
-    two index ranges of a few dozen entries, where matching every activity against the
-    user's 10 000 links took 5-16 ms. None when the list is filtered, or the user is a
+    created (`_mine`) alone: the newest `stop` of each, merged (on PostgreSQL, which
+    takes a LIMIT in each part of a UNION, as a subquery of both that the page is read
+    from: see spotkania.paging.rows_by_ids). The database then reads two index ranges of
+    a few dozen entries, where matching every activity against the user's 10 000 links
+    took 5-16 ms. None when the list is filtered, or the user is a
     manager or an administrator, and the function answers None for deep pages: the page
     is then read the general way. One employee's list by dates is a range of their links
     (`_links_alone`), at any depth."""
@@ -295,10 +298,18 @@ def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None 
         return None
     _employee_id, links, created = mine
 
-    def page_ids(start: int, stop: int) -> list[int] | None:
+    def page_ids(start: int, stop: int) -> list[int] | QuerySet | None:
         if stop > MERGED_PAGES_UP_TO:
             return None
         # Both newest first by (start, id): a link's start is its activity's.
+        if connections[links.db].features.supports_slicing_ordering_in_compound:
+            # PostgreSQL: the two as one subquery, the page read from it in the same
+            # statement (spotkania.paging.rows_by_ids): two round trips fewer.
+            return (
+                links.order_by("-start", "-activity_id")
+                .values("activity_id")[:stop]
+                .union(created.order_by("-start", "-id").values("id")[:stop], all=True)
+            )
         linked = links.order_by("-start", "-activity_id").values_list("start", "activity_id")
         own = created.order_by("-start", "-id").values_list("start", "id")
         ids: list[int] = []
@@ -310,44 +321,47 @@ def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None 
     return page_ids
 
 
-def activity_table_rows(ids: list[int]) -> list[dict]:
-    """The rows of the activity table (activities.presenters) for these activity ids, in
-    their order: plain values, with the names of the customer, priority and category (in
-    the request's language) and the employees as (id, first name, last name) in their
-    model's order. Two queries; no model instances: 25 activities with their four
+def activity_table_rows(activities: QuerySet) -> list[dict]:
+    """The rows of the activity table (activities.presenters) of `activities` (a page,
+    in its order): plain values, with the names of the customer, priority and category
+    (in the request's language) and the employees as (id, first name, last name) in
+    their model's order. Two queries; no model instances: 25 activities with their four
     related objects and prefetched employees took 4.1 ms to build on SQLite, these 1.5."""
-    if not ids:
-        return []
     name = ActivityCategory.name_field()
-    rows = Activity.objects.filter(pk__in=ids).values(
-        "id",
-        "kind",
-        "subject",
-        "customer_id",
-        "leader_id",
-        "start",
-        "time_zone",
-        "all_day",
-        "status",
-        "expected_cost",
-        "expected_cost_currency_id",
-        "actual_cost",
-        "actual_cost_currency_id",
-        "previous_id",
-        customer_name=F("customer__name"),
-        priority_name=F(f"priority__{name}"),
-        category_name=F(f"category__{name}"),
+    rows = list(
+        activities.values(
+            "id",
+            "kind",
+            "subject",
+            "customer_id",
+            "leader_id",
+            "start",
+            "time_zone",
+            "all_day",
+            "status",
+            "expected_cost",
+            "expected_cost_currency_id",
+            "actual_cost",
+            "actual_cost_currency_id",
+            "previous_id",
+            customer_name=F("customer__name"),
+            priority_name=F(f"priority__{name}"),
+            category_name=F(f"category__{name}"),
+        )
     )
-    found = {row["id"]: row for row in rows}
-    employees: dict[int, list[tuple[int, str, str]]] = {pk: [] for pk in found}
+    employees: dict[int, list[tuple[int, str, str]]] = {row["id"]: [] for row in rows}
+    if not rows:
+        return rows
     links = (
-        Participation.objects.filter(activity_id__in=ids)
+        Participation.objects.filter(activity_id__in=list(employees))
         .order_by(*(f"employee__{field}" for field in Employee._meta.ordering))
         .values_list("activity_id", "employee_id", "employee__first_name", "employee__last_name")
     )
     for activity_id, *employee in links:
         employees[activity_id].append(tuple(employee))
-    return [{**found[pk], "employees": employees[pk]} for pk in ids if pk in found]
+    for row in rows:
+        row["employees"] = employees[row["id"]]
+    return rows
 
 
 def activity_detail(*, pk: int, user) -> Activity:
