@@ -17,7 +17,7 @@ from api.errors import ApiValidationError, NotFound
 from api.renderers import json_response
 from api.schemas import MAX_ID, ActivityPage, DateTime, ErrorOut, Text
 from employees.models import Employee
-from employees.selectors import visible_employees
+from employees.selectors import may_open_schedule, visible_employees
 from schedule.selectors import busy_periods, schedule_activities
 
 router = Router(tags=["schedule"])
@@ -74,17 +74,12 @@ def _range(params: RangeParams) -> tuple[datetime, datetime]:
     "A fixed number of queries whatever the range holds.",
 )
 def employee_schedule(request, employee_id: int, params: Query[RangeParams]):
-    employee = (
-        visible_employees(request.user)
-        .filter(pk=employee_id if 0 < employee_id <= MAX_ID else 0)
-        .first()
-    )
-    if employee is None:
+    if not (0 < employee_id <= MAX_ID and may_open_schedule(request.user, employee_id)):
         raise NotFound(Employee)
     start, end = _range(params)
     # Rows as the activity list writes them (column values, links in one statement).
     activities = (
-        schedule_activities(employee_ids=[employee.pk], start=start, end=end)
+        schedule_activities(employee_ids=[employee_id], start=start, end=end)
         .select_related(None)
         .prefetch_related(None)
     )

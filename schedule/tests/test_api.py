@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from activities.models import Activity, ActivityStatus
 from activities.tests.factories import ActivityFactory, add_participant
 from api.tests.conftest import ApiClient, issue_token
+from employees.models import Team
 from employees.tests.factories import EmployeeFactory, UserFactory
 from schedule import services
 from schedule.tests.conftest import at
@@ -80,6 +81,19 @@ class TestEmployeeSchedule:
             a = ActivityFactory(leader=employee, start=at(f"2026-03-{day}", 15))
             add_participant(a, EmployeeFactory())
         assert count() == few
+
+    def test_whose_schedule_may_be_opened(self, api, admin_api, employee, settings):
+        settings.SPOTKANIA_ALL_ACTIVITIES_VISIBLE = False  # this module turns it on
+        stranger = EmployeeFactory()  # not in Anna's teams
+        managed = EmployeeFactory(team=Team.objects.create(name="T", manager=employee))
+        ActivityFactory(leader=managed, start=at("2026-03-24", 10))
+        assert api.get(self.url(stranger.pk), RANGE).status_code == 404
+        assert admin_api.get(self.url(stranger.pk), RANGE).status_code == 200
+        assert admin_api.get(self.url(999999), RANGE).status_code == 404
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(self.url(managed.pk), RANGE).json()["count"] == 1
+        # The activities and their links: whom Anna may see came with her token.
+        assert len(queries) == 2
 
     def test_401_404_and_validation(self, api, anonymous, employee):
         assert anonymous.get(self.url(employee.pk), RANGE).status_code == 401
