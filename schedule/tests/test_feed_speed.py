@@ -1,13 +1,14 @@
 """The shortcuts of the year-long feed write what the plain way writes: times read by the
 database as text or seconds, people and lines made once, VTIMEZONEs kept."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Timezone
 
 from activities.models import Activity, ActivityStatus
+from activities.selectors import participations_overlapping
 from activities.tests.factories import ActivityFactory, add_participant
 from customers.tests.factories import ContactPersonFactory
 from employees.tests.factories import EmployeeFactory
@@ -221,3 +222,75 @@ def test_the_feed_entries_read_by_links_are_those_of_the_feed_activities(employe
     assert [e.pk for e in entries] == [mine.pk]
     assert {p.pk for p in entries[0].employees} == {employee.pk, other.pk}
     assert len(entries[0].contact_persons) == mine.contact_persons.count() == 2
+
+
+def test_an_event_naming_many_people_is_written_as_from_the_loaded_activity(employee, customer):
+    """Twelve colleagues and ten contact persons, with names that need escaping and
+    folding, notes with a lone CR and a control character: the paths that skip work for
+    the usual event fall back to the general one."""
+    activity = ActivityFactory(
+        leader=employee,
+        customer=customer,
+        notes="Rabat do 5%;\rpotem\x07 ustalenia, \\n dosłownie",
+        place="Sala 1, piętro 2",
+    )
+    activity.contact_persons.clear()
+    for number in range(12):
+        add_participant(activity, EmployeeFactory(first_name=f'Łucja "{number}"', last_name="Ząb;"))
+    for number in range(10):
+        activity.contact_persons.add(
+            ContactPersonFactory(
+                customer=customer, first_name=f"Jan^{number}", last_name="Kowalski,"
+            )
+        )
+    options = {"name": "Spotkania: Anna Nowak", "base_url": "https://crm.example/"}
+
+    entries = rows([activity])
+    from_rows = calendar_of_entries(entries, **options).to_ical()
+    assert from_rows == calendar_of(loaded([activity]), **options).to_ical()
+    assert len(entries[0].employees) == 13 and len(entries[0].contact_persons) == 10
+    assert from_rows.count(b"\r\nATTENDEE;") == 23
+    assert b"Rabat do 5%\\;\\npotem ustalenia\\, \\\\n dos" in from_rows.replace(b"\r\n ", b"")
+
+
+def test_an_event_with_no_contact_person_names_none(employee, customer):
+    activity = ActivityFactory(leader=employee, customer=customer, all_day=False)
+    activity.contact_persons.clear()
+    options = {"base_url": "https://crm.example/"}
+
+    entries = rows([activity])
+    from_rows = calendar_of_entries(entries, **options).to_ical()
+    assert entries[0].contact_persons == ()
+    assert from_rows == calendar_of(loaded([activity]), **options).to_ical()
+    assert b"Contact persons" not in from_rows and b"NEEDS-ACTION" not in from_rows
+
+
+def test_all_day_is_a_boolean_whatever_the_driver_gives(activities):
+    assert [type(e.all_day) for e in rows(activities)] == [bool] * len(activities)
+    assert [e.all_day for e in rows(activities)] == [a.all_day for a in activities]
+
+
+def test_the_feed_holds_what_overlaps_its_window_long_running_or_not(employee, customer):
+    """The feed's links are read as two ranges (see selectors._feed_links): what they find
+    is what participations_overlapping finds for the window without an end."""
+    since = moment(2026, 3, 1)
+
+    def made(start, days):
+        return ActivityFactory(
+            leader=employee, customer=customer, start=start, end=start + timedelta(days=days)
+        )
+
+    long_running = made(moment(2026, 1, 1), 70)  # began two months before, ends after
+    long_ended = made(moment(2026, 1, 1), 30)  # long, but over before the window
+    short_before = made(moment(2026, 2, 27), 3)  # began 2 days before, ends inside
+    short_ended = made(moment(2026, 2, 20), 1)
+    inside = made(moment(2026, 6, 1), 0)
+    far_ahead = made(moment(2999, 12, 31), 0)
+
+    found = {e.pk for e in selectors.employee_feed_entries(employee=employee, since=since)}
+    assert found == {long_running.pk, short_before.pk, inside.pk, far_ahead.pk}
+    expected = participations_overlapping(
+        employee_ids=[employee.pk], start=since, end=moment(3000, 1, 1)
+    ).values_list("activity_id", flat=True)
+    assert found == set(expected)
+    assert long_ended.pk not in found and short_ended.pk not in found
