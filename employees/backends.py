@@ -1,11 +1,13 @@
 """The authentication backend: Django's ModelBackend, reading fewer times per request.
 
 Every page needs the user of the session, their employee (time zone, visibility) and
-whether they are an administrator (employees.roles.is_crm_admin), and a page that asks
-for a permission needs all of the user's permissions. ModelBackend reads these in five
-queries (the user, the employee, the group, the user's permissions, their groups'
-permissions); here in two, with the same answers: the user with their employee and role,
-and the permissions of both kinds at once.
+whether they are an administrator (employees.roles.is_crm_admin) or manage a team (whose
+members' activities they see: employees.selectors.team_employee_ids), and a page that
+asks for a permission needs all of the user's permissions. ModelBackend and the selectors
+read these in six queries (the user, the employee, the group, the teams, the user's
+permissions, their groups' permissions); here in two, with the same answers: the user
+with their employee, role and whether they manage a team, and the permissions of both
+kinds at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Exists, OuterRef, Q
 
+from employees.models import Team
 from employees.roles import ADMINISTRATOR
 
 
@@ -22,11 +25,13 @@ class CrmBackend(ModelBackend):
     def get_user(self, user_id):
         User = get_user_model()
         administrator = Group.objects.filter(user=OuterRef("pk"), name=ADMINISTRATOR)
+        managed = Team.objects.filter(manager__user=OuterRef("pk"))
         try:
             user = (
                 User._default_manager.select_related("employee")
-                # The attribute is_crm_admin keeps its answer in for the request.
-                .annotate(_crm_admin=Exists(administrator))
+                # The attributes is_crm_admin and team_employee_ids keep their answers in
+                # for the request: an employee who manages no team sees only their own.
+                .annotate(_crm_admin=Exists(administrator), _manages_team=Exists(managed))
                 .get(pk=user_id)
             )
         except User.DoesNotExist:

@@ -19,6 +19,8 @@ def team_employee_ids(user) -> frozenset[int]:
     employee = getattr(user, "employee", None) if user is not None else None
     if employee is None:
         ids: frozenset[int] = frozenset()
+    elif getattr(user, "_manages_team", None) is False:  # known (employees.backends)
+        ids = frozenset({employee.pk})
     else:
         tree = list(Team.objects.values_list("id", "parent_id", "manager_id"))
         teams = {pk for pk, _parent, manager in tree if manager == employee.pk}

@@ -64,3 +64,29 @@ def test_a_page_reads_the_user_and_employee_once(client):
     sql = [q["sql"] for q in queries.captured_queries]
     assert sum('FROM "auth_user"' in s for s in sql) == 1
     assert not any('FROM "employees_employee" WHERE' in s and "user_id" in s for s in sql)
+
+
+@pytest.mark.django_db
+def test_whom_a_user_sees_is_known_without_the_team_tree_unless_they_manage(
+    django_assert_num_queries,
+):
+    from employees.models import Team
+    from employees.selectors import team_employee_ids
+
+    boss = EmployeeFactory(user=UserFactory())
+    seller = EmployeeFactory(user=UserFactory(), team=Team.objects.create(name="S", manager=boss))
+    sub = Team.objects.create(name="S2", parent=seller.team)
+    junior = EmployeeFactory(user=UserFactory(), team=sub)
+
+    user = CrmBackend().get_user(seller.user.pk)
+    with django_assert_num_queries(0):
+        assert team_employee_ids(user) == {seller.pk}
+    user = CrmBackend().get_user(boss.user.pk)
+    with django_assert_num_queries(2):  # the tree and its members
+        assert team_employee_ids(user) == {boss.pk, seller.pk, junior.pk}
+    # The same answers as without the backend's annotations.
+    for employee in (boss, seller, junior):
+        plain = type(employee.user).objects.get(pk=employee.user.pk)
+        assert team_employee_ids(plain) == team_employee_ids(
+            CrmBackend().get_user(employee.user.pk)
+        )
