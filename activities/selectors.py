@@ -103,6 +103,26 @@ def participations_overlapping(
     )
 
 
+def overlapping_activity_ids(
+    *, employee_ids, start: datetime, end: datetime | None = None, **link_filters
+) -> QuerySet:
+    """The ids of the activities of `participations_overlapping` (with no end when `end`
+    is None; links narrowed by `link_filters`), for an IN: its two ranges one after the
+    other (UNION ALL), as PostgreSQL reads them best. Asked with the OR, it combined the
+    two indexes in a bitmap and then read every link's row (a feed's year: 8 ms, where
+    the (employee, start) range alone needs no row: 2-3 ms). An activity of several of
+    the employees comes once per employee."""
+    links = Participation.objects.filter(
+        employee_id__in=employee_ids, end__gt=start, **link_filters
+    ).order_by()
+    if end is not None:
+        links = links.filter(start__lt=end)
+    recent = links.filter(start__gte=start - SHORT_SPAN).values("activity_id")
+    # Disjoint from `recent`.
+    older = links.filter(long_running=True, start__lt=start - SHORT_SPAN).values("activity_id")
+    return recent.union(older, all=True)
+
+
 def activity_list(
     *,
     filters: ActivityFilters,

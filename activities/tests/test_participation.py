@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activities.models import Activity, Participation
-from activities.selectors import participations_overlapping
+from activities.selectors import overlapping_activity_ids, participations_overlapping
 from activities.services import (
     activity_cancel,
     activity_create,
@@ -204,6 +204,11 @@ class TestOverlapping:
         )
         assert found == {inside, six_days, ten_days, months}
         assert not {before, touching, after} & found
+        # The same rule as two ranges (for an IN).
+        ranges = overlapping_activity_ids(
+            employee_ids=[worker.pk], start=monday, end=monday + timedelta(days=7)
+        )
+        assert sorted(ranges.values_list("activity_id", flat=True)) == sorted(found)
 
         week = schedule_activities(
             employee_ids=[worker.pk], start=monday, end=monday + timedelta(days=7)

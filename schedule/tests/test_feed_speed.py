@@ -271,8 +271,9 @@ def test_all_day_is_a_boolean_whatever_the_driver_gives(activities):
 
 
 def test_the_feed_holds_what_overlaps_its_window_long_running_or_not(employee, customer):
-    """The feed's links are read as two ranges (see selectors._feed_links): what they find
-    is what participations_overlapping finds for the window without an end."""
+    """The feed's links are read as two ranges (activities.selectors
+    .overlapping_activity_ids): what they find is what participations_overlapping finds
+    for the window without an end."""
     since = moment(2026, 3, 1)
 
     def made(start, days):
