@@ -32,7 +32,7 @@ from dictionaries.money import MAX_AMOUNT, Money
 from employees.models import Employee
 from employees.roles import is_crm_admin
 from employees.selectors import team_employee_ids
-from schedule.conflicts import Clash, check_clashes
+from schedule.conflicts import Clash, Span, check_clashes
 from schedule.invitations import CANCEL, REQUEST, InvitationReport, invitations_send_on_commit
 from spotkania import limits
 from spotkania.versions import Change, StaleVersion, changes_between, label_of, show
@@ -359,39 +359,58 @@ def follow_up_start(activity: Activity, follow_up: FollowUp) -> datetime:
     return start
 
 
-def _save_with_relations(
-    activity: Activity, contact_persons, employees, *, history: list[_HistoryEntry]
+def _save_row(activity: Activity) -> None:
+    """Saves the activity's row alone: its history entry is written with its links."""
+    activity.skip_history_when_saving = True
+    try:
+        activity.save()
+    finally:
+        del activity.skip_history_when_saving
+
+
+def _links_create(
+    activities: list[Activity], *, contact_persons, employees, history: list[_HistoryEntry]
 ) -> None:
-    """Saves the activity and who takes part in it; its ONE history entry, holding both,
-    is added to `history`, for `_history_write` to write with the save's other entries.
+    """Writes who takes part in new activities that share their people (an activity and
+    its follow-up): one INSERT per relation for all of them. Each activity's ONE history
+    entry, holding its links, is added to `history`, for `_history_write` to write with
+    the save's other entries.
 
     Left to itself django-simple-history would add an entry per relation set (a new
     activity would show its participants as a later change), and write each entry with
     two reads per relation (the row's excluded fields, then its links). Each employee's
     link carries the activity's times (Participation)."""
-    created = activity._state.adding
-    activity.skip_history_when_saving = True
+    people = Activity.contact_persons.through
+    person_links = [
+        people(activity=a, contactperson=p) for a in activities for p in contact_persons
+    ]
+    employee_links = []
+    for activity in activities:
+        times = Participation.copies_of(activity)
+        employee_links += [Participation(activity=activity, employee=e, **times) for e in employees]
+    people.objects.bulk_create(person_links)
+    Participation.objects.bulk_create(employee_links)
+    for activity in activities:
+        links = {
+            "contact_persons": [link for link in person_links if link.activity_id == activity.pk],
+            "employees": [link for link in employee_links if link.activity_id == activity.pk],
+        }
+        history.append(_history_entry(activity, "+", links))
+
+
+def _save_changed(
+    activity: Activity, contact_persons, employees, *, history: list[_HistoryEntry]
+) -> None:
+    """Saves an activity that exists and who takes part in it; its ONE history entry, as
+    `_links_create` adds for a new one (the links `set()` kept are read when written)."""
+    activity.skip_history_when_saving = True  # also for the set()s' m2m_changed
     try:
         activity.save()
-        if created:
-            people = Activity.contact_persons.through
-            times = Participation.copies_of(activity)
-            links = {
-                "contact_persons": people.objects.bulk_create(
-                    people(activity=activity, contactperson=person) for person in contact_persons
-                ),
-                "employees": Participation.objects.bulk_create(
-                    Participation(activity=activity, employee=employee, **times)
-                    for employee in employees
-                ),
-            }
-        else:
-            activity.contact_persons.set(contact_persons)
-            activity.employees.set(employees, through_defaults=Participation.copies_of(activity))
-            links = None  # the links set() kept are not at hand: read when written
+        activity.contact_persons.set(contact_persons)
+        activity.employees.set(employees, through_defaults=Participation.copies_of(activity))
     finally:
         del activity.skip_history_when_saving
-    history.append(_history_entry(activity, "+" if created else "~", links))
+    history.append(_history_entry(activity, "~", None))
 
 
 @dataclass
@@ -455,27 +474,51 @@ def _history_write(history: list[_HistoryEntry]) -> None:
 
 
 def _check_schedule(
-    values: dict, *, current: Activity | None, ignore_conflicts: bool, user=None
+    saved: list[Activity], *, employees: list, ignore_conflicts: bool, user=None
 ) -> list[Clash]:
     """Rule 7's schedule must not double-book an employee: a scheduled, not cancelled
     activity may not overlap another of a participating employee, unless the setting
     SPOTKANIA_SCHEDULE_CONFLICTS is "warn" and the caller chose to save anyway.
 
+    `saved` are the activities one save wrote, links included, in order (an activity and
+    its follow-up), all with `employees`. Each is checked as if alone, before it was
+    written: against the schedule as it was and what the save wrote before it (a
+    follow-up meets its own activity). All in one query; the first refused raises
+    ScheduleConflict, and the transaction leaves nothing written.
+
     `ignore_conflicts` defaults to True because a caller without a person to ask (the demo
     data, an import) can only go on; pages and the API pass False to warn their user first.
-    Under "refuse" it makes no difference. Returns the overlaps the save may make."""
-    if not values["in_schedule"]:
-        return []
-    if current is not None and current.status == ActivityStatus.CANCELLED:
-        return []
-    return check_clashes(
-        employee_ids=[e.pk for e in values["employees"]],
-        start=values["start"],
-        end=values["end"],
-        exclude_id=current.pk if current is not None else None,
-        ignore=ignore_conflicts,
-        user=user,
+    Under "refuse" it makes no difference. Returns the overlaps the save may make: those
+    of the first activity and, a clash being mutual, the follow-up when the two overlap
+    (visible to whoever saves: they created it)."""
+    positions, spans = [], []
+    for i, activity in enumerate(saved):
+        if activity.in_schedule and activity.status != ActivityStatus.CANCELLED:
+            positions.append(i)
+            spans.append(Span(activity.start, activity.end, frozenset(a.pk for a in saved[i:])))
+    found: list[list[Clash]] = [[] for _ in saved]
+    checked = check_clashes(
+        employee_ids=[e.pk for e in employees], spans=spans, ignore=ignore_conflicts, user=user
     )
+    for i, clashes in zip(positions, checked, strict=True):
+        found[i] = clashes
+    first = saved[0]
+    overlaps = list(found[0])
+    for successor, clashes in zip(saved[1:], found[1:], strict=True):
+        overlaps.extend(
+            replace(
+                clash,
+                activity_id=successor.pk,
+                subject=successor.subject,
+                start=successor.start,
+                end=successor.end,
+                all_day=successor.all_day,
+                visible=True,
+            )
+            for clash in clashes
+            if clash.activity_id == first.pk
+        )
+    return overlaps
 
 
 @transaction.atomic
@@ -498,25 +541,18 @@ def activity_create(
     values = _validate(data, current=None, errors=errors)
     _check_follow_up(follow_up, values.get("start"), errors)
     errors.raise_if_any()
-    found = _check_schedule(
-        values, current=None, ignore_conflicts=ignore_conflicts, user=created_by
-    )
     employees = values.pop("employees")
     activity = Activity(**values, created_by=created_by)
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
+    _save_row(activity)
+    saved = [activity]
+    if follow_up is not None:
+        saved.append(_follow_up_create(activity, follow_up, created_by=created_by))
     history: list[_HistoryEntry] = []
-    _save_with_relations(activity, data.contact_persons, employees, history=history)
-    if follow_up is not None:  # checked above: it has none, and it is locked or new
-        _follow_up_create(
-            activity,
-            follow_up,
-            employees=employees,
-            contact_persons=list(data.contact_persons),
-            created_by=created_by,
-            ignore_conflicts=ignore_conflicts,
-            history=history,
-            overlaps=found,
-        )
+    _links_create(saved, contact_persons=data.contact_persons, employees=employees, history=history)
+    found = _check_schedule(
+        saved, employees=employees, ignore_conflicts=ignore_conflicts, user=created_by
+    )
     _history_write(history)
     _report_clashes(clashes, found)
     if invitations is not None:
@@ -645,9 +681,6 @@ def activity_update(
     if follow_up is not None and Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
-    found = _check_schedule(
-        values, current=activity, ignore_conflicts=ignore_conflicts, user=updated_by
-    )
     moved = any(getattr(activity, name) != values[name] for name in _INVITATION_FIELDS)
     employees = values.pop("employees")
     for name, value in values.items():
@@ -655,18 +688,16 @@ def activity_update(
     activity.version += 1
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
     history: list[_HistoryEntry] = []
-    _save_with_relations(activity, data.contact_persons, employees, history=history)
-    if follow_up is not None:  # checked above: it has none, and it is locked or new
-        _follow_up_create(
-            activity,
-            follow_up,
-            employees=employees,
-            contact_persons=list(data.contact_persons),
-            created_by=updated_by,
-            ignore_conflicts=ignore_conflicts,
-            history=history,
-            overlaps=found,
+    _save_changed(activity, data.contact_persons, employees, history=history)
+    saved = [activity]
+    if follow_up is not None:  # checked above: it has none, and it is locked
+        saved.append(_follow_up_create(activity, follow_up, created_by=updated_by))
+        _links_create(
+            saved[1:], contact_persons=data.contact_persons, employees=employees, history=history
         )
+    found = _check_schedule(
+        saved, employees=employees, ignore_conflicts=ignore_conflicts, user=updated_by
+    )
     _history_write(history)
     _report_clashes(clashes, found)
     if invitations is not None and moved:
@@ -700,39 +731,25 @@ def follow_up_schedule(
     if Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
+    employees = list(activity.employees.all())
+    contact_persons = list(activity.contact_persons.all())
+    successor = _follow_up_create(activity, follow_up, created_by=created_by)
     history: list[_HistoryEntry] = []
-    successor = _follow_up_create(
-        activity,
-        follow_up,
-        employees=list(activity.employees.all()),
-        contact_persons=list(activity.contact_persons.all()),
-        created_by=created_by,
-        ignore_conflicts=ignore_conflicts,
-        history=history,
+    _links_create(
+        [successor], contact_persons=contact_persons, employees=employees, history=history
+    )
+    _check_schedule(
+        [successor], employees=employees, ignore_conflicts=ignore_conflicts, user=created_by
     )
     _history_write(history)
     return successor
 
 
-def _follow_up_create(
-    activity: Activity,
-    follow_up: FollowUp,
-    *,
-    employees: list,
-    contact_persons: list,
-    created_by,
-    ignore_conflicts: bool,
-    history: list[_HistoryEntry],
-    overlaps: list[Clash] | None = None,
-) -> Activity:
-    """The follow-up of an activity known to have none, locked or created in this
-    transaction, whose people are given (a save that has them at hand need not read them
-    back: creating a meeting with its follow-up is 8 queries shorter). Its history entry
-    goes to `history`.
-
-    `overlaps`, the clashes found for `activity` itself, gains the follow-up when the two
-    overlap: the follow-up's own check finds `activity` then (its links are written), and
-    a clash is mutual. The follow-up is visible to whoever saves (they created it)."""
+def _follow_up_create(activity: Activity, follow_up: FollowUp, *, created_by) -> Activity:
+    """Writes the row of the follow-up of an activity known to have none, locked or
+    created in this transaction. Its links and history entry are the caller's to write
+    (with those of `activity` when both are new: one INSERT per relation) and then its
+    schedule to check (`_check_schedule`)."""
     start = follow_up_start(activity, follow_up)
     if activity.all_day:
         days = (activity.local_end.date() - activity.local_start.date()).days
@@ -743,12 +760,6 @@ def _follow_up_create(
     if not priority.is_active:
         priority = ActivityPriority.objects.filter(is_default=True).first() or priority
     category = activity.category if activity.category and activity.category.is_active else None
-    found = _check_schedule(
-        {"in_schedule": activity.in_schedule, "employees": employees, "start": start, "end": end},
-        current=None,
-        ignore_conflicts=ignore_conflicts,
-        user=created_by,
-    )
     successor = Activity(
         kind=follow_up.kind or activity.kind,
         subject=activity.subject,
@@ -768,21 +779,7 @@ def _follow_up_create(
         previous=activity,
         created_by=created_by,
     )
-    _save_with_relations(successor, contact_persons, employees, history=history)
-    if overlaps is not None:
-        overlaps.extend(
-            replace(
-                clash,
-                activity_id=successor.pk,
-                subject=successor.subject,
-                start=successor.start,
-                end=successor.end,
-                all_day=successor.all_day,
-                visible=True,
-            )
-            for clash in found
-            if clash.activity_id == activity.pk
-        )
+    _save_row(successor)
     return successor
 
 

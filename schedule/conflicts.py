@@ -6,8 +6,10 @@ importing the rest of the schedule (which imports the activity services itself).
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -66,6 +68,44 @@ class ScheduleConflict(ValidationError):
         super().__init__({"conflicts": [c.message() for c in clashes]}, code="conflict")
 
 
+@dataclass(frozen=True)
+class Span:
+    """A time to look for clashes in, [start, end), and the activities not to count there
+    (the one being saved, and what the same save writes after it)."""
+
+    start: datetime
+    end: datetime
+    exclude_ids: frozenset[int] = frozenset()
+
+    def includes(self, row) -> bool:
+        """Whether a link found by the query belongs to this span (the query asks for
+        all spans at once)."""
+        return (
+            row.start < self.end
+            and row.end > self.start
+            and row.activity_id not in self.exclude_ids
+        )
+
+
+def find_clashes(
+    *,
+    employee_ids: list[int],
+    start: datetime,
+    end: datetime,
+    exclude_id: int | None = None,
+    user=None,
+) -> list[Clash]:
+    """Scheduled, not cancelled activities of these employees overlapping [start, end),
+    but `exclude_id`: `find_clashes_in` for one span."""
+    if start is None or end is None:
+        return []
+    excluded = frozenset() if exclude_id is None else frozenset([exclude_id])
+    (clashes,) = find_clashes_in(
+        employee_ids=employee_ids, spans=[Span(start, end, excluded)], user=user
+    )
+    return clashes
+
+
 # What a clash says, and no more: at a dozen clashes a save, reading the whole rows of
 # the activities and employees cost more than the query.
 _CLASH_FIELDS = (
@@ -82,39 +122,40 @@ _CLASH_FIELDS = (
 )
 
 
-def find_clashes(
-    *,
-    employee_ids: list[int],
-    start: datetime,
-    end: datetime,
-    exclude_id: int | None = None,
-    user=None,
-) -> list[Clash]:
-    """Scheduled, not cancelled activities of these employees overlapping [start, end).
+def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) -> list[list[Clash]]:
+    """Scheduled, not cancelled activities of these employees overlapping each span (an
+    activity and its follow-up): a list of clashes per span, by start, then employee.
 
     Intervals are half-open, so a meeting ending at 11:00 and one starting at 11:00 do not
-    clash. One query, whatever the number of employees. With a `user`, the clashes that
-    user may not see are marked, so their subjects stay hidden: a user sees whatever the
-    employees they may see take part in (`visible_activities`), so only a clash of
-    another employee (a meeting booked for someone outside the user's teams) costs a
-    second query, asking the rule itself.
+    clash. One query, whatever the number of employees and spans: the rows it finds are
+    then sorted into their spans. With a `user`, the clashes that user may not see are
+    marked, so their subjects stay hidden: a user sees whatever the employees they may
+    see take part in (`visible_activities`), so only a clash of another employee (a
+    meeting booked for someone outside the user's teams) costs a second query, asking
+    the rule itself.
     """
-    if not employee_ids or start is None or end is None:
-        return []
+    found: list[list[Clash]] = [[] for _ in spans]
+    if not employee_ids or not spans:
+        return found
     from activities.selectors import participations_overlapping, visible_activities
     from employees.selectors import visible_employee_ids
 
-    rows = (
-        participations_overlapping(employee_ids=employee_ids, start=start, end=end)
+    queries = []
+    for span in spans:
+        query = participations_overlapping(
+            employee_ids=employee_ids, start=span.start, end=span.end
+        )
+        if span.exclude_ids:
+            query = query.exclude(activity_id__in=span.exclude_ids)
+        queries.append(query)
+    rows = list(
+        reduce(operator.or_, queries)
         .filter(in_schedule=True)
         .exclude(activity__status=ActivityStatus.CANCELLED)
         .select_related("employee", "activity")
         .only(*_CLASH_FIELDS)
         .order_by("activity__start", "employee__last_name", "employee_id")
     )
-    if exclude_id is not None:
-        rows = rows.exclude(activity_id=exclude_id)
-    rows = list(rows)
     visible = None
     if user is not None and rows:
         seen = visible_employee_ids(user)
@@ -124,8 +165,8 @@ def find_clashes(
             visible |= set(
                 visible_activities(user).filter(pk__in=unsure).values_list("pk", flat=True)
             )
-    return [
-        Clash(
+    for row in rows:
+        clash = Clash(
             employee_id=row.employee_id,
             employee_name=row.employee.full_name,
             activity_id=row.activity_id,
@@ -135,29 +176,25 @@ def find_clashes(
             all_day=row.activity.all_day,
             visible=visible is None or row.activity_id in visible,
         )
-        for row in rows
-    ]
+        for span, clashes in zip(spans, found, strict=True):
+            if span.includes(row):
+                clashes.append(clash)
+    return found
 
 
 def check_clashes(
-    *,
-    employee_ids: list[int],
-    start: datetime,
-    end: datetime,
-    exclude_id: int | None,
-    ignore: bool,
-    user=None,
-) -> list[Clash]:
-    """Raises ScheduleConflict when the policy does not let this save double-book; its
-    messages name only the activities `user` may see. Otherwise returns the clashes the
+    *, employee_ids: list[int], spans: list[Span], ignore: bool, user=None
+) -> list[list[Clash]]:
+    """Raises ScheduleConflict when the policy does not let a save double-book in one of
+    `spans` (the first that does, as if each had been checked in turn); its messages name
+    only the activities `user` may see. Otherwise returns the clashes of each span the
     save may make (under "warn", ignored): a caller that reports them (the API's
     X-Schedule-Conflicts) need not look for them again."""
-    clashes = find_clashes(
-        employee_ids=employee_ids, start=start, end=end, exclude_id=exclude_id, user=user
-    )
-    if not clashes:
-        return []
+    found = find_clashes_in(employee_ids=employee_ids, spans=spans, user=user)
     policy = conflict_policy()
     if policy == "warn" and ignore:
-        return clashes
-    raise ScheduleConflict(clashes, overridable=policy == "warn")
+        return found
+    for clashes in found:
+        if clashes:
+            raise ScheduleConflict(clashes, overridable=policy == "warn")
+    return found

@@ -4,7 +4,7 @@ The history entries of a save are written together at its end: each holds what
 django-simple-history's own `create_historical_record` would have written, in one INSERT
 for the entries and one per relation for the copies of their links. The conflict check
 asks the visibility rule only about clashes it cannot answer from the employees the user
-may see."""
+may see, and looks for the overlaps of an activity and its follow-up in one query."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -116,16 +116,18 @@ def test_a_follow_up_scheduled_later_has_its_entry(customer, contact, employee, 
     assert successor.start - activity.start == timedelta(hours=3)
 
 
-def test_the_service_saves_a_meeting_and_its_follow_up_in_14_statements(
+def test_the_service_saves_a_meeting_and_its_follow_up_in_11_statements(
     customer, contact, employee, people
 ):
     data = meeting_input(customer, contact, employee, **people)
     with CaptureQueriesContext(connection) as queries:
         activity_create(data=data, follow_up=FollowUp(value=7, unit="days"))
-    # Savepoint (the test's transaction), default priority, overlaps, the activity and
-    # its two kinds of links, the same for the follow-up, the entries and their links
-    # (three), release. No currency here: no cost.
-    assert len(queries) == 14, [q["sql"] for q in queries]
+    # Savepoint (the test's transaction), default priority, the two activities' rows,
+    # their links (one INSERT per kind, for both), the overlaps of both, the entries and
+    # their links (three), release. No currency here: no cost.
+    assert len(queries) == 11, [q["sql"] for q in queries]
+    overlaps = [q for q in queries if 'FROM "activities_participation"' in q["sql"]]
+    assert len(overlaps) == 1
 
 
 def test_clashes_are_marked_visible_exactly_as_the_visibility_rule_says():

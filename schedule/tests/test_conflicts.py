@@ -1,6 +1,8 @@
 """Conflict detection: who clashes with what, and the warn/refuse setting."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities import services
@@ -8,7 +10,7 @@ from activities.models import Activity, ActivityStatus
 from activities.tests.factories import ActivityFactory
 from dictionaries.models import ActivityPriority
 from employees.tests.factories import EmployeeFactory, UserFactory
-from schedule.conflicts import ScheduleConflict, find_clashes
+from schedule.conflicts import ScheduleConflict, Span, find_clashes, find_clashes_in
 from schedule.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +190,157 @@ def test_a_clash_the_user_may_not_see_says_busy_without_its_subject(employee, me
     with pytest.raises(ScheduleConflict) as caught:
         services.activity_create(data=data, created_by=colleague.user, ignore_conflicts=False)
     assert "Secret deal" in caught.value.messages[0]
+
+
+class TestAMeetingAndItsFollowUp:
+    """A meeting saved with its follow-up is checked as if each were saved in turn: the
+    meeting against the schedule, then the follow-up against the schedule and the
+    meeting. One query looks for both."""
+
+    @pytest.fixture
+    def busy(self, employee, meeting_of):
+        """The day after the new meeting (27 March, 10:00-11:00), at the same hour."""
+        return meeting_of(employee, at("2026-03-28", 10, 30), subject="Busy")
+
+    def data(self, busy, **changes):
+        data = _input(busy, **changes)
+        data.start, data.end = at("2026-03-27", 10), at("2026-03-27", 11)
+        return data
+
+    def test_a_follow_up_overlapping_its_meeting_is_refused_naming_the_meeting(
+        self, employee, busy, settings
+    ):
+        settings.SPOTKANIA_SCHEDULE_CONFLICTS = "refuse"
+        follow_up = services.FollowUp(value=30, unit="hours")  # 28 March 16:00: free
+        data = self.data(busy)
+        data.end = at("2026-03-28", 17)  # the meeting runs until the follow-up's hour
+        with pytest.raises(ScheduleConflict) as caught:
+            services.activity_create(data=data, follow_up=follow_up, created_by=employee.user)
+        # The meeting clashes with "Busy" first: that is what is refused.
+        assert [c.subject for c in caught.value.clashes] == ["Busy"]
+        assert Activity.objects.count() == 1
+
+        data.start = at("2026-03-28", 11, 30)  # after "Busy": only the follow-up clashes
+        follow_up = services.FollowUp(value=2, unit="hours")  # 13:30, the meeting till 17:00
+        with pytest.raises(ScheduleConflict) as caught:
+            services.activity_create(data=data, follow_up=follow_up, created_by=employee.user)
+        (clash,) = caught.value.clashes
+        assert clash.subject == "Second" and clash.visible
+        assert clash.start == at("2026-03-28", 11, 30)
+        assert "Second" in caught.value.messages[0]
+        assert Activity.objects.count() == 1
+        assert not Activity.history.exclude(id=busy.pk).exists()
+
+    def test_only_the_meetings_clashes_are_asked_about_first(self, employee, busy):
+        earlier = ActivityFactory(leader=employee, start=at("2026-03-27", 10, 30))
+        follow_up = services.FollowUp(value=1, unit="days")  # clashes with "Busy"
+        with pytest.raises(ScheduleConflict) as caught:
+            services.activity_create(
+                data=self.data(busy), follow_up=follow_up, ignore_conflicts=False
+            )
+        assert [c.activity_id for c in caught.value.clashes] == [earlier.pk]
+        assert caught.value.overridable
+
+        earlier.delete()
+        with pytest.raises(ScheduleConflict) as caught:
+            services.activity_create(
+                data=self.data(busy), follow_up=follow_up, ignore_conflicts=False
+            )
+        assert [c.activity_id for c in caught.value.clashes] == [busy.pk]
+        assert Activity.objects.count() == 1
+
+    def test_saved_anyway_the_report_names_the_meetings_clashes_only(self, employee, busy):
+        """What the follow-up alone clashes with is not reported, as before the two were
+        checked together."""
+        earlier = ActivityFactory(leader=employee, start=at("2026-03-27", 10, 30))
+        clashes = []
+        services.activity_create(
+            data=self.data(busy),
+            follow_up=services.FollowUp(value=1, unit="days"),  # clashes with "Busy"
+            clashes=clashes,
+        )
+        assert [c.activity_id for c in clashes] == [earlier.pk]
+
+    def test_saved_anyway_a_follow_up_meeting_its_meeting_is_reported_too(self, employee, busy):
+        """A clash is mutual: the meeting's report names its follow-up, by start."""
+        earlier = ActivityFactory(leader=employee, start=at("2026-03-27", 10, 30))
+        data = self.data(busy, subject="Long")
+        data.end = at("2026-03-28", 12)
+        clashes = []
+        activity = services.activity_create(
+            data=data, follow_up=services.FollowUp(value=25, unit="hours"), clashes=clashes
+        )
+        successor = activity.next
+        assert successor.start == at("2026-03-28", 11)  # till 29 March 13:00
+        assert [c.activity_id for c in clashes] == [earlier.pk, busy.pk, successor.pk]
+        mutual = clashes[-1]
+        assert (mutual.subject, mutual.start, mutual.visible) == ("Long", successor.start, True)
+
+    def test_an_activity_long_enough_to_meet_both_is_named_once(self, employee, busy):
+        week = ActivityFactory(
+            leader=employee, start=at("2026-03-26", 0), end=at("2026-04-05", 0), all_day=True
+        )
+        clashes = []
+        services.activity_create(
+            data=self.data(busy),
+            follow_up=services.FollowUp(value=2, unit="days"),
+            clashes=clashes,
+        )
+        assert [c.activity_id for c in clashes] == [week.pk]
+
+    def test_the_follow_up_of_a_cancelled_activity_is_checked_alone(
+        self, employee, busy, meeting_of, settings
+    ):
+        """A cancelled activity is out of the schedule: neither its own clash with "Busy"
+        nor its follow-up's with it count; the follow-up's with another do."""
+        settings.SPOTKANIA_SCHEDULE_CONFLICTS = "refuse"
+        cancelled = meeting_of(
+            employee, at("2026-03-28", 11), minutes=120, status=ActivityStatus.CANCELLED
+        )
+        also_busy = meeting_of(employee, at("2026-03-29", 11, 30))
+        data = _input(cancelled, subject="Still cancelled")
+        data.start, data.end = cancelled.start, cancelled.end
+
+        services.activity_update(  # 12:00-14:00
+            activity=cancelled, data=data, follow_up=services.FollowUp(value=1, unit="hours")
+        )
+        cancelled.next.delete()
+        with pytest.raises(ScheduleConflict) as caught:
+            services.activity_update(
+                activity=cancelled, data=data, follow_up=services.FollowUp(value=1, unit="days")
+            )
+        assert [c.activity_id for c in caught.value.clashes] == [also_busy.pk]
+
+    def test_a_follow_up_scheduled_later_is_refused_when_it_meets_its_activity(
+        self, employee, meeting_of, settings
+    ):
+        settings.SPOTKANIA_SCHEDULE_CONFLICTS = "refuse"
+        activity = meeting_of(employee, at("2026-03-27", 10), minutes=180, subject="Long")
+        with pytest.raises(ScheduleConflict) as caught:
+            services.follow_up_schedule(
+                activity=activity, follow_up=services.FollowUp(value=1, unit="hours")
+            )
+        assert [c.activity_id for c in caught.value.clashes] == [activity.pk]
+        assert Activity.objects.count() == 1
+
+
+def test_several_spans_are_looked_up_in_one_query(employee, meeting_of):
+    ten = meeting_of(employee, at("2026-03-27", 10))
+    twelve = meeting_of(employee, at("2026-03-27", 12))
+    spans = [
+        Span(at("2026-03-27", 9), at("2026-03-27", 13), frozenset([twelve.pk])),
+        Span(at("2026-03-27", 12, 30), at("2026-03-27", 14)),
+        Span(at("2026-03-27", 11), at("2026-03-27", 12)),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        found = find_clashes_in(employee_ids=[employee.pk], spans=spans)
+    assert len(queries) == 1
+    assert [[c.activity_id for c in clashes] for clashes in found] == [[ten.pk], [twelve.pk], []]
+    for span, clashes in zip(spans, found, strict=True):
+        alone = find_clashes(
+            employee_ids=[employee.pk],
+            start=span.start,
+            end=span.end,
+            exclude_id=next(iter(span.exclude_ids), None),
+        )
+        assert clashes == alone
