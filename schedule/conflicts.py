@@ -140,15 +140,15 @@ def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) ->
     from activities.selectors import participations_overlapping, visible_activities
     from employees.selectors import visible_employee_ids
 
-    queries = []
-    for span in spans:
-        query = participations_overlapping(
-            employee_ids=employee_ids, start=span.start, end=span.end
-        )
-        if span.exclude_ids:
-            query = query.exclude(activity_id__in=span.exclude_ids)
-        queries.append(query)
-    rows = list(
+    # The activities a span excludes are left out in Python (`Span.includes`), not in
+    # the query: with a NOT IN in each span's branch of the OR, SQLite stopped reading
+    # the spans from the links' indexes and walked every activity by start (7 s at a
+    # million; 0.3 ms without).
+    queries = [
+        participations_overlapping(employee_ids=employee_ids, start=span.start, end=span.end)
+        for span in spans
+    ]
+    query = (
         reduce(operator.or_, queries)
         .filter(in_schedule=True)
         .exclude(activity__status=ActivityStatus.CANCELLED)
@@ -156,16 +156,22 @@ def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) ->
         .only(*_CLASH_FIELDS)
         .order_by("activity__start", "employee__last_name", "employee_id")
     )
+    # Each row with the lists of the spans it clashes in.
+    rows = []
+    for row in query:
+        lists = [clashes for span, clashes in zip(spans, found, strict=True) if span.includes(row)]
+        if lists:
+            rows.append((row, lists))
     visible = None
     if user is not None and rows:
         seen = visible_employee_ids(user)
-        visible = {row.activity_id for row in rows if seen is None or row.employee_id in seen}
-        unsure = {row.activity_id for row in rows} - visible
+        visible = {row.activity_id for row, _ in rows if seen is None or row.employee_id in seen}
+        unsure = {row.activity_id for row, _ in rows} - visible
         if unsure:
             visible |= set(
                 visible_activities(user).filter(pk__in=unsure).values_list("pk", flat=True)
             )
-    for row in rows:
+    for row, lists in rows:
         clash = Clash(
             employee_id=row.employee_id,
             employee_name=row.employee.full_name,
@@ -176,9 +182,8 @@ def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) ->
             all_day=row.activity.all_day,
             visible=visible is None or row.activity_id in visible,
         )
-        for span, clashes in zip(spans, found, strict=True):
-            if span.includes(row):
-                clashes.append(clash)
+        for clashes in lists:
+            clashes.append(clash)
     return found
 
 

@@ -9,6 +9,7 @@ from activities import services
 from activities.models import Activity, ActivityStatus
 from activities.tests.factories import ActivityFactory
 from dictionaries.models import ActivityPriority
+from employees.selectors import visible_employee_ids
 from employees.tests.factories import EmployeeFactory, UserFactory
 from schedule.conflicts import ScheduleConflict, Span, find_clashes, find_clashes_in
 from schedule.tests.conftest import at
@@ -344,3 +345,23 @@ def test_several_spans_are_looked_up_in_one_query(employee, meeting_of):
             exclude_id=next(iter(span.exclude_ids), None),
         )
         assert clashes == alone
+
+
+def test_what_a_span_excludes_is_not_asked_about(user, meeting_of):
+    """An activity being saved is left out of its own check without asking the visibility
+    rule about it, though the user may not see its employee."""
+    colleague = EmployeeFactory()  # in none of the user's teams
+    saving = meeting_of(colleague, at("2026-03-27", 10))
+    visible_employee_ids(user)  # read once a request (the API keeps it with the token)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = find_clashes(
+            employee_ids=[colleague.pk],
+            start=saving.start,
+            end=saving.end,
+            exclude_id=saving.pk,
+            user=user,
+        )
+
+    assert found == []
+    assert len(queries) == 1
