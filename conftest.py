@@ -45,6 +45,16 @@ def _english(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing kept: the cache (tokens, dictionaries) outlives the
+    test's rolled-back transaction, and a count of queries must not depend on the order
+    of the tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many users; a real password hash costs ~0.3 s each on this machine."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -20,6 +20,7 @@ from customers.models import ContactPerson, Customer
 from customers.selectors import contact_persons_of
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import Money
+from dictionaries.selectors import default_priority
 from employees.models import Employee
 from spotkania import limits
 
@@ -386,7 +387,7 @@ class ActivityForm(forms.Form):
             "start": start,
             "end": start + timedelta(hours=1),
             "time_zone": zone_name,
-            "priority": ActivityPriority.objects.filter(is_default=True).first(),
+            "priority": default_priority(),
             "in_schedule": kind == ActivityKind.MEETING,
             "send_invitations": kind == ActivityKind.MEETING,
             "follow_up_value": 1,

@@ -29,6 +29,7 @@ from activities.models import (
 from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import MAX_AMOUNT, Money
+from dictionaries.selectors import currency_of, default_priority
 from employees.models import Employee
 from employees.roles import is_crm_admin
 from employees.selectors import team_employee_ids
@@ -171,7 +172,7 @@ def _check_money(
     if not money.currency:
         errors.add(field, _("Choose the currency of the amount."))
         return None
-    currency = Currency.objects.filter(code=money.currency).first()
+    currency = currency_of(money.currency)
     if currency is not None and not currency.is_active and currency.code != kept:
         currency = None
     if currency is None:
@@ -273,7 +274,7 @@ def _validate(data: ActivityInput, *, current: Activity | None, errors: Errors) 
         if frame is not None:
             values["start"], values["end"] = frame
 
-    priority = data.priority or ActivityPriority.objects.filter(is_default=True).first()
+    priority = data.priority or default_priority()
     if priority is None:
         errors.add("priority", _("Choose a priority."))
     elif not priority.is_active and (current is None or current.priority_id != priority.pk):
@@ -758,7 +759,7 @@ def _follow_up_create(activity: Activity, follow_up: FollowUp, *, created_by) ->
         end = start + activity.duration
     priority = activity.priority
     if not priority.is_active:
-        priority = ActivityPriority.objects.filter(is_default=True).first() or priority
+        priority = default_priority() or priority
     category = activity.category if activity.category and activity.category.is_active else None
     successor = Activity(
         kind=follow_up.kind or activity.kind,

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class DictionariesConfig(AppConfig):
     name = "dictionaries"
     verbose_name = _("Universal dictionaries")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from dictionaries.models import ActivityCategory, ActivityPriority, Currency
+        from dictionaries.selectors import forget_dictionaries
+
+        for model in (ActivityPriority, ActivityCategory, Currency):
+            post_save.connect(forget_dictionaries, sender=model, dispatch_uid=f"forget-{model}")
+            post_delete.connect(forget_dictionaries, sender=model, dispatch_uid=f"forget-{model}")

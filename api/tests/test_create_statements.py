@@ -13,6 +13,7 @@ from activities.models import Activity
 from activities.tests.factories import ActivityFactory, add_participant
 from customers.tests.factories import ContactPersonFactory
 from dictionaries.models import ActivityPriority, Currency
+from dictionaries.services import currency_deactivate, dictionary_entry_set_default
 from employees.tests.factories import EmployeeFactory
 from schedule.conflicts import find_clashes
 
@@ -61,22 +62,22 @@ def clashes_found_again(activity_id: int, user) -> list[int]:
     return list(dict.fromkeys(c.activity_id for c in clashes if c.visible))
 
 
-def test_creating_a_meeting_with_a_follow_up_makes_14_statements(api, body):
+def test_creating_a_meeting_with_a_follow_up_makes_12_statements(api, body):
     """The bench's request (bench/run.py, create_body). In a test the transaction is a
     savepoint and its release instead of BEGIN and COMMIT: the same count."""
-    # The token is looked up once; a meeting elsewhere in time, not to clash.
+    # The token is looked up once, the default priority and the currencies kept
+    # (dictionaries.selectors); a meeting elsewhere in time, not to clash.
     api.post("activities", {**body, "follow_up": None, "start": "2026-01-05T10:00", "end": None})
     with CaptureQueriesContext(connection) as queries:
         response = api.post("activities", body)
 
     assert response.status_code == 201, response.json()
     statements = [q["sql"].split(" ")[0] for q in queries]
-    # The contact persons with their customer, the employees; the transaction; the
-    # default priority and the currency; the two activities' rows, their links in one
-    # INSERT per kind, the overlaps of both in one query; the two history entries in one
-    # INSERT, their links in one per relation. No savepoint of the endpoint's own,
-    # nothing read back.
-    assert len(queries) == 14, [q["sql"] for q in queries]
+    # The contact persons with their customer, the employees; the transaction; the two
+    # activities' rows, their links in one INSERT per kind, the overlaps of both in one
+    # query; the two history entries in one INSERT, their links in one per relation. No
+    # savepoint of the endpoint's own, nothing read back.
+    assert len(queries) == 12, [q["sql"] for q in queries]
     assert statements.count("INSERT") == 7
     assert statements.count("SAVEPOINT") == 1 and statements.count("RELEASE") == 1
 
@@ -208,8 +209,8 @@ def test_a_new_default_priority_is_used_by_the_next_request(api, body):
     assert api.post("activities", body).json()["priority"] == before.pk
 
     after = ActivityPriority.objects.exclude(pk=before.pk).filter(is_active=True).first()
-    ActivityPriority.objects.filter(pk=before.pk).update(is_default=False)
-    ActivityPriority.objects.filter(pk=after.pk).update(is_default=True)
+    # As the configuration page does: the kept dictionaries are forgotten (their cache).
+    dictionary_entry_set_default(entry=after)
 
     assert api.post("activities", body).json()["priority"] == after.pk
 
@@ -218,7 +219,7 @@ def test_a_deactivated_currency_is_refused_by_the_next_request(api, body):
     body.update(follow_up=None, expected_cost={"amount": "5", "currency": "CHF"})
     assert api.post("activities", body).status_code == 201
 
-    Currency.objects.filter(code="CHF").update(is_active=False)
+    currency_deactivate(currency=Currency.objects.get(code="CHF"))
 
     response = api.post("activities", body)
     assert response.status_code == 422

@@ -1,0 +1,56 @@
+"""The dictionaries a save reads every time are kept in the cache (dictionaries.selectors):
+read once, forgotten by every change made through the models, never kept from a
+transaction that changed them (it may roll back)."""
+
+import pytest
+from django.db import transaction
+
+from dictionaries.models import ActivityPriority, Currency
+from dictionaries.selectors import currency_of, default_priority
+from dictionaries.services import (
+    currency_activate,
+    currency_deactivate,
+    dictionary_entry_create,
+    dictionary_entry_set_default,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_read_once_then_kept(django_assert_num_queries):
+    pln = Currency.objects.get(code="PLN")
+    with django_assert_num_queries(2):  # the default priority; every currency
+        first = default_priority()
+        assert currency_of("PLN") == pln
+    with django_assert_num_queries(0):
+        again, chf, unknown = default_priority(), currency_of("CHF"), currency_of("XXX")
+    assert again == first == ActivityPriority.objects.get(is_default=True)
+    assert chf == Currency.objects.get(code="CHF") and unknown is None
+
+
+def test_a_change_through_the_services_is_read_at_once():
+    assert default_priority().is_default
+    other = ActivityPriority.objects.filter(is_active=True, is_default=False).first()
+    dictionary_entry_set_default(entry=other)
+    assert default_priority() == other
+
+    assert currency_of("CHF").is_active
+    currency_deactivate(currency=Currency.objects.get(code="CHF"))
+    assert not currency_of("CHF").is_active
+    currency_activate(currency=Currency.objects.get(code="CHF"))
+    assert currency_of("CHF").is_active
+
+
+def test_what_a_rolled_back_change_read_is_not_kept():
+    before = default_priority()
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        made = dictionary_entry_create(model=ActivityPriority, name_pl="Pilny", name_en="Urgent")
+        dictionary_entry_set_default(entry=made)
+        assert default_priority() == made  # this transaction sees its own change
+        raise Undo
+
+    assert default_priority() == before  # not the entry that no longer exists
