@@ -18,6 +18,7 @@ from activities.selectors import ActivityFilters
 from activities.services import ActivityInput, FollowUp
 from customers.models import ContactPerson, Customer
 from customers.selectors import contact_persons_of
+from dictionaries.forms import DictionaryChoiceField
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency
 from dictionaries.money import Money
 from dictionaries.selectors import default_priority
@@ -44,13 +45,13 @@ class ActivityFilterForm(forms.Form):
         required=False,
         empty_label=_("All employees"),
     )
-    category = limits.ModelChoiceField(
+    category = DictionaryChoiceField(
         label=_("Category"),
         queryset=ActivityCategory.objects.all(),
         required=False,
         empty_label=_("All categories"),
     )
-    priority = limits.ModelChoiceField(
+    priority = DictionaryChoiceField(
         label=_("Priority"),
         queryset=ActivityPriority.objects.all(),
         required=False,

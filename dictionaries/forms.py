@@ -7,8 +7,30 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dictionaries.selectors import dictionary_entries
 from dictionaries.services import NAME_MAX_LENGTH
 from spotkania import limits
+
+
+class _KeptEntries(forms.models.ModelChoiceIterator):
+    """The options of a dictionary's select from the kept entries (dictionaries
+    .selectors.dictionary_entries), not a query per form shown."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for entry in dictionary_entries(self.queryset.model):
+            yield self.choice(entry)
+
+    def __len__(self):
+        return len(dictionary_entries(self.queryset.model)) + (self.field.empty_label is not None)
+
+
+class DictionaryChoiceField(limits.ModelChoiceField):
+    """A choice of any priority or category, active or not (a filter): its options are
+    the kept entries; a value chosen is still looked up in the database."""
+
+    iterator = _KeptEntries
 
 
 class DictionaryEntryForm(forms.Form):

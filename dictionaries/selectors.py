@@ -11,11 +11,12 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils.translation import get_language
 
-from dictionaries.models import ActivityPriority, Currency, ExchangeRate
+from dictionaries.models import ActivityCategory, ActivityPriority, Currency, ExchangeRate
 
-# The dictionaries a save reads every time (the default priority, the currencies) change
-# a few times a year: they are kept in the cache (Redis, shared by every process, in
-# production) instead of two round trips per save. Every change through the models (the
+# The dictionaries a save reads every time (the default priority, the currencies) and
+# every list page's filters (the priorities and categories) change a few times a year:
+# they are kept in the cache (Redis, shared by every process, in production) instead of
+# two round trips per save and per page. Every change through the models (the
 # configuration pages, the admin, the services) forgets them at once and again when its
 # transaction commits (`forget_dictionaries`); a change made past the models (SQL by
 # hand, a data migration) shows within this many seconds. Without Redis each process has
@@ -23,7 +24,11 @@ from dictionaries.models import ActivityPriority, Currency, ExchangeRate
 DICTIONARY_CACHE_SECONDS = 60
 _DEFAULT_PRIORITY = "dictionaries:default-priority"
 _CURRENCIES = "dictionaries:currencies"
-_KEYS = (_DEFAULT_PRIORITY, _CURRENCIES)
+_ENTRIES = {
+    model: f"dictionaries:entries:{model.__name__}"
+    for model in (ActivityPriority, ActivityCategory)
+}
+_KEYS = (_DEFAULT_PRIORITY, _CURRENCIES, *_ENTRIES.values())
 
 
 def _cached(key: str, read):
@@ -51,6 +56,11 @@ def default_priority() -> ActivityPriority | None:
         _DEFAULT_PRIORITY, lambda: [ActivityPriority.objects.filter(is_default=True).first()]
     )
     return found
+
+
+def dictionary_entries(model: type[ActivityPriority | ActivityCategory]) -> list:
+    """Every entry of the priorities or the categories, active or not, in their order."""
+    return _cached(_ENTRIES[model], lambda: list(model.objects.all()))
 
 
 def currency_of(code: str) -> Currency | None:

@@ -382,6 +382,7 @@ class TestCustomerDetail:
     ):
         ContactPersonFactory.create_batch(3, customer=customer)
         ActivityFactory(customer=customer)
+        queries_of(logged_in, detail_url(customer))  # the dictionaries' first read
         few = queries_of(logged_in, detail_url(customer))
         few_htmx = queries_of(logged_in, detail_url(customer, status="planned"), **HTMX)
         ActivityFactory.create_batch(29, customer=customer)
@@ -389,9 +390,10 @@ class TestCustomerDetail:
 
         many = queries_of(logged_in, detail_url(customer))
         many_htmx = queries_of(logged_in, detail_url(customer, status="planned"), **HTMX)
-        # 15 for the page, three of them the user's group and permissions (the Delete
-        # button); the cost totals load after it (TestCustomerCosts).
-        with django_assert_max_num_queries(15):
+        # 11 for the page (employees.backends: the user with their employee and role,
+        # the permissions of the Delete button in one), the dictionaries kept; the cost
+        # totals load after it (TestCustomerCosts).
+        with django_assert_max_num_queries(11):
             response = logged_in.get(detail_url(customer))
 
         assert len(table_rows(response, "activity-table")) == 25

@@ -54,3 +54,25 @@ def test_what_a_rolled_back_change_read_is_not_kept():
         raise Undo
 
     assert default_priority() == before  # not the entry that no longer exists
+
+
+def test_list_filters_offer_the_kept_entries_and_a_rename_at_once(logged_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dictionaries.models import ActivityCategory
+    from dictionaries.services import dictionary_entry_rename
+
+    logged_in.get("/activities/")  # keeps the entries
+    with CaptureQueriesContext(connection) as queries:
+        page = logged_in.get("/activities/").content.decode()
+    assert not [q for q in queries if "dictionaries_activity" in q["sql"]]
+    category = ActivityCategory.objects.first()
+    assert f'<option value="{category.pk}">{category.name_en}</option>' in page
+
+    dictionary_entry_rename(entry=category, name_pl="Nowa nazwa", name_en="New name")
+    page = logged_in.get("/activities/").content.decode()
+    assert f'<option value="{category.pk}">New name</option>' in page
+    # A chosen value is still checked against the database.
+    chosen = logged_in.get("/activities/", {"category": category.pk}).content.decode()
+    assert f'<option value="{category.pk}" selected>New name</option>' in chosen

@@ -277,6 +277,7 @@ class TestQueries:
             return len(ctx.captured_queries)
 
         make(3)
+        page(logged_in, group_by="month")  # the token's and the dictionaries' first reads
         few = {g: count(g) for g in ("category", "employee", "customer", "month")}
         make(40)
         many = {g: count(g) for g in ("category", "employee", "customer", "month")}
