@@ -19,8 +19,9 @@ from dictionaries.models import ActivityCategory, ActivityPriority, Currency, Ex
 # two round trips per save and per page. Every change through the models (the
 # configuration pages, the admin, the services) forgets them at once and again when its
 # transaction commits (`forget_dictionaries`); a change made past the models (SQL by
-# hand, a data migration) shows within this many seconds. Without Redis each process has
-# its own cache, so other processes see a change within the same time.
+# hand, a data migration), or read by another process just before the change committed
+# and kept just after, shows within this many seconds. Without Redis each process has its
+# own cache, so other processes see a change within the same time.
 DICTIONARY_CACHE_SECONDS = 60
 _DEFAULT_PRIORITY = "dictionaries:default-priority"
 _CURRENCIES = "dictionaries:currencies"
@@ -32,12 +33,15 @@ _KEYS = (_DEFAULT_PRIORITY, _CURRENCIES, *_ENTRIES.values())
 
 
 def _cached(key: str, read):
+    """`read()` (from the primary: a lagging replica, which report pages read from, must
+    not fill the shared cache), kept under `key`. A transaction that changed a dictionary
+    reads the database, its own changes included, and keeps nothing: it may roll back."""
+    if _changed_in_this_transaction(connections[DEFAULT_DB_ALIAS]):
+        return read()
     value = cache.get(key)
     if value is None:
         value = read()
-        # Not what a transaction that changed a dictionary reads: it may roll back.
-        if not _changed_in_this_transaction(connections[DEFAULT_DB_ALIAS]):
-            cache.set(key, value, DICTIONARY_CACHE_SECONDS)
+        cache.set(key, value, DICTIONARY_CACHE_SECONDS)
     return value
 
 
@@ -53,19 +57,21 @@ def default_priority() -> ActivityPriority | None:
     """The priority of an activity saved without one (a dictionary entry marked default)."""
     # A list, so that "no default" is kept too (the cache answers None for "not kept").
     (found,) = _cached(
-        _DEFAULT_PRIORITY, lambda: [ActivityPriority.objects.filter(is_default=True).first()]
+        _DEFAULT_PRIORITY,
+        lambda: [ActivityPriority.objects.using(DEFAULT_DB_ALIAS).filter(is_default=True).first()],
     )
     return found
 
 
 def dictionary_entries(model: type[ActivityPriority | ActivityCategory]) -> list:
     """Every entry of the priorities or the categories, active or not, in their order."""
-    return _cached(_ENTRIES[model], lambda: list(model.objects.all()))
+    return _cached(_ENTRIES[model], lambda: list(model.objects.using(DEFAULT_DB_ALIAS)))
 
 
 def currency_of(code: str) -> Currency | None:
     """The currency of this ISO 4217 code, active or not; None if there is none."""
-    return _cached(_CURRENCIES, lambda: {c.code: c for c in Currency.objects.all()}).get(code)
+    currencies = Currency.objects.using(DEFAULT_DB_ALIAS)
+    return _cached(_CURRENCIES, lambda: {c.code: c for c in currencies}).get(code)
 
 
 def forget_dictionaries(sender=None, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:

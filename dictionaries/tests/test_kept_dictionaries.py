@@ -56,6 +56,18 @@ def test_what_a_rolled_back_change_read_is_not_kept():
     assert default_priority() == before  # not the entry that no longer exists
 
 
+def test_a_transaction_that_changed_a_dictionary_reads_its_own_change():
+    from django.core.cache import cache
+
+    before = default_priority()
+    other = ActivityPriority.objects.filter(is_active=True, is_default=False).first()
+    with transaction.atomic():
+        dictionary_entry_set_default(entry=other)
+        # Another process keeps the committed (old) default in the meantime.
+        cache.set("dictionaries:default-priority", [before])
+        assert default_priority() == other
+
+
 def test_list_filters_offer_the_kept_entries_and_a_rename_at_once(logged_in):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
