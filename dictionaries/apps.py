@@ -13,5 +13,6 @@ class DictionariesConfig(AppConfig):
         from dictionaries.selectors import forget_dictionaries
 
         for model in (ActivityPriority, ActivityCategory, Currency):
-            post_save.connect(forget_dictionaries, sender=model, dispatch_uid=f"forget-{model}")
-            post_delete.connect(forget_dictionaries, sender=model, dispatch_uid=f"forget-{model}")
+            uid = f"forget-dictionaries-{model.__name__}"
+            post_save.connect(forget_dictionaries, sender=model, dispatch_uid=uid)
+            post_delete.connect(forget_dictionaries, sender=model, dispatch_uid=uid)

@@ -251,11 +251,7 @@ def activity_index(request, params: Query[ActivityListParams]):
     )
     # The page as column values (ROW_COLUMNS), its links in one statement (activity_links), and
     # written without ninja's validation (api.renderers): the rows of the detail, tested.
-    activities = (
-        activity_list(filters=filters, customer_id=params.customer, user=request.user)
-        .select_related(None)
-        .prefetch_related(None)
-    )
+    activities = activity_list(filters=filters, customer_id=params.customer, user=request.user)
     counted = activities_to_count(filters=filters, customer_id=params.customer, user=request.user)
     rows, count = page_of(
         activities,
