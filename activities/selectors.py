@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from activities.models import SHORT_SPAN, Activity, Participation
 from dictionaries.models import ActivityCategory
 from employees.models import Employee
 from employees.selectors import may_see_employee, visible_employee_ids
+from spotkania.shapes import Bound, Shape
 
 
 @dataclass(frozen=True)
@@ -177,31 +178,39 @@ def activity_list(
     return qs.order_by("-start", "-id")
 
 
-def _mine(user, customer_id: int | None) -> tuple[int, QuerySet, QuerySet] | None:
-    """An ordinary employee's own links and what they created (of one customer, when
-    given): with no filter, the activities they may see are exactly these two. None for
-    a manager (links of several employees repeat shared activities) or an administrator
-    (who sees everything)."""
+def _my_employee(user) -> int | None:
+    """The employee of an ordinary employee `user`: with no filter, the activities they
+    may see are exactly their links (`_my_links`) and what they created
+    (`_my_creations`). None for a manager
+    (links of several employees repeat shared activities) or an administrator (who sees
+    everything)."""
     ids = visible_employee_ids(user)
     if ids is None or len(ids) != 1:
         return None
     (employee_id,) = ids
+    return employee_id
+
+
+def _my_links(*, employee_id: int, customer_id: int | None = None) -> QuerySet:
+    """An ordinary employee's links (see `_my_employee`), to one customer when given."""
     links = Participation.objects.filter(employee_id=employee_id)
-    created = Activity.objects.filter(created_by_id=user.pk)
-    if customer_id is not None:
-        links = links.filter(customer_id=customer_id)
-        created = created.filter(customer_id=customer_id)
-    return employee_id, links, created
+    return links if customer_id is None else links.filter(customer_id=customer_id)
+
+
+def _my_creations(*, user_id: int, customer_id: int | None = None) -> QuerySet:
+    """What a user created, of one customer when given."""
+    created = Activity.objects.filter(created_by_id=user_id)
+    return created if customer_id is None else created.filter(customer_id=customer_id)
 
 
 def _created_apart(employee_id: int, created: QuerySet) -> QuerySet:
-    """Of the activities `created` (by an ordinary employee, see `_mine`), those they do
+    """Of the activities `created` (by an ordinary employee, see `_my_employee`), those they do
     not take part in: what they may see besides their links, with no activity twice."""
     joined = Participation.objects.filter(activity_id=OuterRef("pk"), employee_id=employee_id)
     return created.filter(~Exists(joined)).order_by()
 
 
-def activity_counts(*, user, customer_id: int) -> QuerySet:
+def activity_counts(*, user, customer_id: int) -> Iterable:
     """(kind, status, count) rows of the activities of one customer that `user` may see,
     in one query; a (kind, status) may come in more than one row, to be added up.
 
@@ -211,19 +220,13 @@ def activity_counts(*, user, customer_id: int) -> QuerySet:
     matching the customer's activities against the links read every one of them.
     Others' through `visible_activities`, which for a manager also removes the
     activities several of their employees share."""
-    mine = _mine(user, customer_id)
-    if mine is not None:
-        employee_id, links, created = mine
-        return (
-            links.order_by()
-            .values_list("kind", "status")
-            .annotate(n=Count("*"))
-            .union(
-                _created_apart(employee_id, created)
-                .values_list("kind", "status")
-                .annotate(n=Count("*")),
-                all=True,
-            )
+    employee_id = _my_employee(user)
+    if employee_id is not None:
+        return _MY_COUNTS.rows(
+            Participation.objects.db,
+            employee_id=employee_id,
+            user_id=user.pk,
+            customer_id=customer_id,
         )
     # COUNT(*), not of the id: PostgreSQL then answers from the index on (customer,
     # kind, status) alone, without reading the rows (17 ms down to 6 at 9 000).
@@ -273,17 +276,12 @@ def activities_to_count(
     if links is not None:
         return links
     if filters == ActivityFilters():
-        mine = _mine(user, customer_id)
-        if mine is not None:
-            employee_id, links, created = mine
-            # The links, and what they created without taking part: two sets apart, so
+        employee_id = _my_employee(user)
+        if employee_id is not None:
+            # Their links, and what they created without taking part: two sets apart, so
             # a UNION ALL, which the database counts as it reads (a UNION first sorted
             # the customer's 7 000 links to drop duplicates: 7 ms).
-            return (
-                links.order_by()
-                .values("activity_id")
-                .union(_created_apart(employee_id, created).values("id"), all=True)
-            )
+            return Bound(_MY_IDS, Activity.objects.db, _mine_values(user, employee_id, customer_id))
         ids = visible_employee_ids(user)
         if ids is not None and customer_id is None:
             taking_part = Participation.objects.filter(employee_id__in=ids).order_by()
@@ -299,13 +297,11 @@ MERGED_PAGES_UP_TO = 500
 def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None = None):
     """For `activity_list` with these arguments, a function (start, stop) -> the ids of
     those rows, newest first, read from an ordinary employee's links and what they
-    created (`_mine`) alone: the newest `stop` of each, merged (on PostgreSQL, which
-    takes a LIMIT in each part of a UNION, as a subquery of both that the page is read
-    from: see spotkania.paging.rows_by_ids). The database then reads two index ranges of
-    a few dozen entries, where matching every activity against the user's 10 000 links
-    took 5-16 ms. None when the list is filtered, or the user is a
-    manager or an administrator, and the function answers None for deep pages: the page
-    is then read the general way. One employee's list by dates is a range of their links
+    created alone: the newest `stop` of each, merged. The database then reads two index
+    ranges of a few dozen entries, where matching every activity against the user's
+    10 000 links took 5-16 ms. None when the list is filtered, or the user is a manager
+    or an administrator, and the function answers None for deep pages: the page is then
+    read the general way. One employee's list by dates is a range of their links
     (`_links_alone`), at any depth."""
     links = _links_alone(filters, user, customer_id)
     if links is not None:
@@ -313,27 +309,23 @@ def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None 
         return lambda start, stop: list(ordered[start:stop])
     if filters != ActivityFilters():
         return None
-    mine = _mine(user, customer_id)
-    if mine is None:
+    employee_id = _my_employee(user)
+    if employee_id is None:
         return None
-    _employee_id, links, created = mine
+    using = Activity.objects.db
+    links_of = {"employee_id": employee_id}
+    created_of = {"user_id": user.pk}
+    if customer_id is not None:
+        links_of["customer_id"] = created_of["customer_id"] = customer_id
 
-    def page_ids(start: int, stop: int) -> list[int] | QuerySet | None:
+    def page_ids(start: int, stop: int) -> list[int] | None:
         if stop > MERGED_PAGES_UP_TO:
             return None
         # Both newest first by (start, id): a link's start is its activity's.
-        if connections[links.db].features.supports_slicing_ordering_in_compound:
-            # PostgreSQL: the two as one subquery, the page read from it in the same
-            # statement (spotkania.paging.rows_by_ids): two round trips fewer.
-            return (
-                links.order_by("-start", "-activity_id")
-                .values("activity_id")[:stop]
-                .union(created.order_by("-start", "-id").values("id")[:stop], all=True)
-            )
-        linked = links.order_by("-start", "-activity_id").values_list("start", "activity_id")
-        own = created.order_by("-start", "-id").values_list("start", "id")
+        linked = _NEWEST_LINKS.rows(using, fixed={"stop": stop}, **links_of)
+        own = _NEWEST_CREATIONS.rows(using, fixed={"stop": stop}, **created_of)
         ids: list[int] = []
-        for _start, pk in heapq.merge(linked[:stop], own[:stop], reverse=True):
+        for _start, pk in heapq.merge(linked, own, reverse=True):
             if not ids or ids[-1] != pk:  # an activity both joined and created: once
                 ids.append(pk)
         return ids[start:stop]
@@ -341,47 +333,116 @@ def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None 
     return page_ids
 
 
-def activity_table_rows(activities: QuerySet) -> list[dict]:
-    """The rows of the activity table (activities.presenters) of `activities` (a page,
-    in its order): plain values, with the names of the customer, priority and category
-    (in the request's language) and the employees as (id, first name, last name) in
-    their model's order. Two queries; no model instances: 25 activities with their four
-    related objects and prefetched employees took 4.1 ms to build on SQLite, these 1.5."""
-    name = ActivityCategory.name_field()
-    rows = list(
-        activities.values(
-            "id",
-            "kind",
-            "subject",
-            "customer_id",
-            "leader_id",
-            "start",
-            "time_zone",
-            "all_day",
-            "status",
-            "expected_cost",
-            "expected_cost_currency_id",
-            "actual_cost",
-            "actual_cost_currency_id",
-            "previous_id",
-            customer_name=F("customer__name"),
-            priority_name=F(f"priority__{name}"),
-            category_name=F(f"category__{name}"),
+def _mine_values(user, employee_id: int, customer_id: int | None) -> dict:
+    """The values of the shapes of an ordinary employee's list (a customer when given)."""
+    values = {"employee_id": employee_id, "user_id": user.pk}
+    if customer_id is not None:
+        values["customer_id"] = customer_id
+    return values
+
+
+# An ordinary employee's list is read on every list page and API list request, the same
+# queries with other ids each time: built once per shape (spotkania.shapes; 7.7 of the
+# 11.8 ms of an API list was building and compiling them).
+
+
+def _my_counts(*, employee_id: int, user_id: int, customer_id: int | None = None) -> QuerySet:
+    """(kind, status, n) of an ordinary employee's links and of what they created apart."""
+    created = _my_creations(user_id=user_id, customer_id=customer_id)
+    return (
+        _my_links(employee_id=employee_id, customer_id=customer_id)
+        .order_by()
+        .values_list("kind", "status")
+        .annotate(n=Count("*"))
+        .union(
+            _created_apart(employee_id, created)
+            .values_list("kind", "status")
+            .annotate(n=Count("*")),
+            all=True,
         )
     )
-    employees: dict[int, list[tuple[int, str, str]]] = {row["id"]: [] for row in rows}
-    if not rows:
-        return rows
-    links = (
-        Participation.objects.filter(activity_id__in=list(employees))
-        .order_by(*(f"employee__{field}" for field in Employee._meta.ordering))
-        .values_list("activity_id", "employee_id", "employee__first_name", "employee__last_name")
+
+
+def _my_ids(*, employee_id: int, user_id: int, customer_id: int | None = None) -> QuerySet:
+    """The ids of the activities an ordinary employee may see, each once."""
+    created = _my_creations(user_id=user_id, customer_id=customer_id)
+    return (
+        _my_links(employee_id=employee_id, customer_id=customer_id)
+        .order_by()
+        .values("activity_id")
+        .union(_created_apart(employee_id, created).values("id"), all=True)
     )
-    for activity_id, *employee in links:
+
+
+def _newest_links(*, stop: int, employee_id: int, customer_id: int | None = None) -> QuerySet:
+    links = _my_links(employee_id=employee_id, customer_id=customer_id)
+    return links.order_by("-start", "-activity_id").values_list("start", "activity_id")[:stop]
+
+
+def _newest_creations(*, stop: int, user_id: int, customer_id: int | None = None) -> QuerySet:
+    created = _my_creations(user_id=user_id, customer_id=customer_id)
+    return created.order_by("-start", "-id").values_list("start", "id")[:stop]
+
+
+_MY_COUNTS = Shape(_my_counts)
+_MY_IDS = Shape(_my_ids)
+_NEWEST_LINKS = Shape(_newest_links)
+_NEWEST_CREATIONS = Shape(_newest_creations)
+
+
+def activity_table_rows(ids: list[int]) -> list[dict]:
+    """The rows of the activity table (activities.presenters) of the activities `ids`
+    (a page, in its order): plain values, with the names of the customer, priority and
+    category (in the request's language) and the employees as (id, first name, last
+    name) in their model's order. Two statements, each built once per shape
+    (spotkania.shapes); no model instances: 25 activities with their four related
+    objects and prefetched employees took 4.1 ms to build on SQLite, as values 1.5."""
+    if not ids:
+        return []
+    using = Activity.objects.db
+    position = {pk: i for i, pk in enumerate(ids)}
+    rows = _TABLE_ROWS.dicts(using, fixed={"name": ActivityCategory.name_field()}, ids=ids)
+    rows.sort(key=lambda row: position[row["id"]])
+    employees: dict[int, list[tuple[int, str, str]]] = {pk: [] for pk in ids}
+    for activity_id, *employee in _TABLE_EMPLOYEES.rows(using, ids=ids):
         employees[activity_id].append(tuple(employee))
     for row in rows:
         row["employees"] = employees[row["id"]]
     return rows
+
+
+def _table_rows(*, name: str, ids: list[int]) -> QuerySet:
+    return Activity.objects.filter(pk__in=ids).values(
+        "id",
+        "kind",
+        "subject",
+        "customer_id",
+        "leader_id",
+        "start",
+        "time_zone",
+        "all_day",
+        "status",
+        "expected_cost",
+        "expected_cost_currency_id",
+        "actual_cost",
+        "actual_cost_currency_id",
+        "previous_id",
+        customer_name=F("customer__name"),
+        priority_name=F(f"priority__{name}"),
+        category_name=F(f"category__{name}"),
+    )
+
+
+def _table_employees(*, ids: list[int]) -> QuerySet:
+    return (
+        Participation.objects.filter(activity_id__in=ids)
+        .order_by(*(f"employee__{field}" for field in Employee._meta.ordering))
+        .values_list("activity_id", "employee_id", "employee__first_name", "employee__last_name")
+    )
+
+
+_TABLE_ROWS = Shape(_table_rows)
+_TABLE_EMPLOYEES = Shape(_table_employees)
 
 
 def activity_detail(*, pk: int, user) -> Activity:

@@ -10,9 +10,12 @@ user narrows the filters. Below the limit everything is exact, as before.
 
 from collections.abc import Callable
 
+from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+from spotkania.shapes import Bound, Shape
 
 COUNT_LIMIT = 10_000
 
@@ -20,7 +23,9 @@ COUNT_LIMIT = 10_000
 def bounded_count(queryset, limit: int | None = None) -> tuple[int, bool]:
     """The number of rows of `queryset`, at most `limit`, and whether there are more."""
     limit = COUNT_LIMIT if limit is None else limit
-    if queryset.query.combinator:  # a UNION of ids (activities.selectors.activities_to_count)
+    if isinstance(queryset, Bound):  # a shape (activities.selectors.activities_to_count)
+        n = queryset.count(limit + 1)
+    elif queryset.query.combinator:  # a UNION of ids (activities.selectors.activities_to_count)
         n = queryset[: limit + 1].count()
     else:
         n = queryset.order_by().values("pk")[: limit + 1].count()
@@ -63,7 +68,7 @@ class BoundedPaginator(Paginator):
             self.capped = self.known_count > COUNT_LIMIT
             return min(self.known_count, COUNT_LIMIT)
         counted = self.object_list if self.count_queryset is None else self.count_queryset
-        if not hasattr(counted, "values"):
+        if not isinstance(counted, (QuerySet, Bound)):
             return super().count
         n, self.capped = bounded_count(counted)
         return n
@@ -88,8 +93,8 @@ def rows_by_ids(
     stop: int,
     *,
     columns: tuple[str, ...] | None = None,
-    page_ids: Callable[[int, int], list[int] | QuerySet | None] | None = None,
-    rows_of: Callable[[QuerySet], list] | None = None,
+    page_ids: Callable[[int, int], list[int] | None] | None = None,
+    rows_of: Callable[[list[int]], list] | None = None,
 ):
     """The rows [start, stop) of `queryset` read in two steps: their ids, then the rows
     by id (model instances with the related rows `queryset` selects and prefetches, or
@@ -104,29 +109,38 @@ def rows_by_ids(
     list of the user's links).
 
     `page_ids(start, stop)`, when given, finds the same ids a faster way
-    (activities.selectors.visible_page_ids): the page's ids, or a subquery of candidate
-    ids whose rows [start, stop) in the list's order are the page (the rows are then
-    read in the same statement), or None to leave it to the query. `rows_of(page)`,
-    when given, reads the page's rows (a queryset, in the list's order) in its own way,
-    e.g. as plain values (activities.selectors.activity_table_rows)."""
+    (activities.selectors.visible_page_ids), or answers None to leave it to the query.
+    `rows_of(ids)`, when given, reads the rows of the page's ids (in that order) in its
+    own way, e.g. as plain values (activities.selectors.activity_table_rows).
+    Rows as `columns` are read by a statement built once per shape (spotkania.shapes):
+    the same question with other ids on every page of a list."""
     ids = page_ids(start, stop) if page_ids is not None else None
     if ids is None:
         ids = list(queryset.values_list("pk", flat=True)[start:stop])
     # The ids' own order is the list's: ordered the same way, the rows come in it.
-    ordering = queryset.query.order_by or queryset.model._meta.ordering
-    rows = queryset.model._base_manager.filter(pk__in=ids).order_by(*ordering)
-    if isinstance(ids, QuerySet):
-        rows = rows[start:stop]
-    elif not ids:
+    ordering = tuple(queryset.query.order_by or queryset.model._meta.ordering)
+    if not ids:
         return []
     if rows_of is not None:
-        return rows_of(rows)
+        return rows_of(list(ids))
+    if columns is not None and all(isinstance(o, str) for o in ordering):
+        fixed = {"model": queryset.model._meta.label, "ordering": ordering, "columns": columns}
+        return _ROWS_BY_ID.dicts(queryset.db, fixed=fixed, ids=list(ids))
+    rows = queryset.model._base_manager.filter(pk__in=ids).order_by(*ordering)
     if columns is not None:
         return list(rows.values(*columns))
     # What the list reads with each row: the same joins and prefetches.
     rows.query.select_related = queryset.query.select_related
     rows.query.deferred_loading = queryset.query.deferred_loading
     return list(rows.prefetch_related(*queryset._prefetch_related_lookups))
+
+
+def _rows_by_id(*, model: str, ordering: tuple, columns: tuple, ids: list[int]) -> QuerySet:
+    rows = apps.get_model(model)._base_manager.filter(pk__in=ids).order_by(*ordering)
+    return rows.values(*columns)
+
+
+_ROWS_BY_ID = Shape(_rows_by_id)
 
 
 def paginate(

@@ -23,8 +23,8 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 def loaded(*activities: Activity) -> list[dict]:
     """The activities as the list pages read them (activity_table_rows), newest first."""
-    ids = [a.pk for a in activities]
-    return activity_table_rows(Activity.objects.filter(pk__in=ids).order_by("-start", "-id"))
+    ids = Activity.objects.filter(pk__in=[a.pk for a in activities]).order_by("-start", "-id")
+    return activity_table_rows(list(ids.values_list("pk", flat=True)))
 
 
 def rows_in(language: str, zone, activities, **kwargs):

@@ -1,0 +1,145 @@
+"""spotkania.shapes: a query built once per shape answers as the ORM would, for any values."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from activities.models import Activity
+from activities.tests.factories import ActivityFactory
+from customers.tests.factories import CustomerFactory
+from spotkania.shapes import Bound, Shape, ShapeError
+
+COLUMNS = ("id", "start", "all_day", "expected_cost", "expected_cost_currency_id", "next")
+
+
+def _activities(*, customer_id: int, ids: list[int], limit: int):
+    return (
+        Activity.objects.filter(customer_id=customer_id, pk__in=ids, kind="meeting")
+        .order_by("-start", "-id")
+        .values(*COLUMNS)[:limit]
+    )
+
+
+@pytest.fixture
+def activities():
+    """Two customers' meetings and tasks, with times (some all-day), costs and a
+    follow-up: columns that Django converts on the way out of each database."""
+    warsaw = ZoneInfo("Europe/Warsaw")
+    customers = CustomerFactory(), CustomerFactory()
+    made = []
+    for n in range(8):
+        start = datetime(2026, 3, 28, 23, tzinfo=warsaw) + timedelta(hours=n)  # over DST
+        made.append(
+            ActivityFactory(
+                customer=customers[n % 2],
+                kind="meeting" if n % 3 else "task",
+                start=start,
+                end=start + timedelta(hours=1),
+                expected_cost=Decimal("120.50") + n if n % 2 else None,
+                expected_cost_currency_id="PLN" if n % 2 else None,
+            )
+        )
+    made[2].previous = made[1]  # a meeting's follow-up
+    made[2].save()
+    return customers, made
+
+
+@pytest.mark.django_db
+def test_rows_are_those_of_the_orm_for_any_values(activities):
+    customers, made = activities
+    shape = Shape(_activities)
+    every_id = [a.pk for a in made]
+    seen = []
+    for customer in customers:
+        for ids in (every_id, every_id[:3], every_id[2:7]):
+            for limit in (2, 10):
+                expected = list(_activities(customer_id=customer.pk, ids=ids, limit=limit))
+                got = shape.dicts(
+                    DEFAULT_DB_ALIAS, fixed={"limit": limit}, customer_id=customer.pk, ids=ids
+                )
+                assert got == expected
+                seen += got
+    # What was compared holds converted values: decimals, aware datetimes, a follow-up.
+    assert any(row["expected_cost"] == Decimal("125.50") for row in seen)
+    assert all(row["start"].utcoffset() == timedelta(0) for row in seen)
+    assert any(row["next"] == made[2].pk for row in seen)
+    # A value that matches nothing finds nothing (markers are not ids).
+    assert shape.dicts(DEFAULT_DB_ALIAS, fixed={"limit": 5}, customer_id=0, ids=every_id) == []
+
+
+@pytest.mark.django_db
+def test_the_query_is_built_once_per_shape(activities):
+    customers, made = activities
+    built = []
+
+    def build(**kwargs):
+        built.append(kwargs)
+        return _activities(**kwargs)
+
+    shape = Shape(build)
+    for customer in customers:
+        for _ in range(3):
+            shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 3}, customer_id=customer.pk, ids=[1, 2])
+    assert len(built) == 1
+    shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 3}, customer_id=1, ids=[1, 2, 3])  # 3 ids
+    shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 4}, customer_id=1, ids=[1, 2, 3])
+    assert len(built) == 3
+    # Each run is one statement.
+    with CaptureQueriesContext(connection) as queries:
+        shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 4}, customer_id=2, ids=[4, 5, 6])
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_a_value_the_builder_does_not_pass_as_a_parameter_is_refused():
+    def branches(*, customer_id):
+        # Tests the value: the marker takes the first branch whatever the real value.
+        return Activity.objects.filter(customer_id=customer_id if customer_id > 0 else 1)
+
+    def drops(*, customer_id, employee_id):
+        return Activity.objects.filter(customer_id=customer_id)
+
+    with pytest.raises(ShapeError, match="customer_id"):
+        Shape(branches).rows(DEFAULT_DB_ALIAS, customer_id=5)
+    with pytest.raises(ShapeError, match="employee_id"):
+        Shape(drops).rows(DEFAULT_DB_ALIAS, customer_id=5, employee_id=7)
+
+
+@pytest.mark.django_db
+def test_counts_stop_at_the_limit_and_unions_answer_too(activities):
+    customers, made = activities
+
+    def per_kind(*, customer_id, other_id):
+        mine = Activity.objects.filter(customer_id=customer_id).order_by()
+        theirs = Activity.objects.filter(customer_id=other_id).order_by()
+        return (
+            mine.values_list("kind")
+            .annotate(n=Count("*"))
+            .union(theirs.values_list("kind").annotate(n=Count("*")), all=True)
+        )
+
+    def ids(*, customer_id):
+        return Activity.objects.filter(customer_id=customer_id).order_by().values("id")
+
+    first, second = (c.pk for c in customers)
+    rows = Shape(per_kind).rows(DEFAULT_DB_ALIAS, customer_id=first, other_id=second)
+    assert sorted(map(tuple, rows)) == sorted(per_kind(customer_id=first, other_id=second))
+    counted = Bound(Shape(ids), DEFAULT_DB_ALIAS, {"customer_id": first})
+    assert counted.count(10) == 4 and counted.count(3) == 3
+
+
+@pytest.mark.django_db
+def test_a_query_that_can_have_no_rows_answers_none(activities):
+    """An empty slice or an IN of no value: Django knows there are no rows before asking."""
+    shape = Shape(_activities)
+    customer_id = activities[0][0].pk
+    assert shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 0}, customer_id=customer_id, ids=[1]) == []
+    assert shape.dicts(DEFAULT_DB_ALIAS, fixed={"limit": 5}, customer_id=customer_id, ids=[]) == []
+    of_ids = Shape(lambda *, ids: Activity.objects.filter(pk__in=ids).values("id"))
+    assert Bound(of_ids, DEFAULT_DB_ALIAS, {"ids": []}).count(10) == 0
+    assert Bound(of_ids, DEFAULT_DB_ALIAS, {"ids": [0, -1]}).count(10) == 0
