@@ -411,6 +411,19 @@ def activity_table_rows(ids: list[int]) -> list[dict]:
     return rows
 
 
+def activity_values(ids: list[int], columns: tuple[str, ...]) -> list[dict]:
+    """The `columns` (with "id") of the activities `ids` as QuerySet.values() reads
+    them, in the order of `ids` (a page of a list), by a statement built once per shape."""
+    position = {pk: i for i, pk in enumerate(ids)}
+    rows = _VALUES.dicts(Activity.objects.db, fixed={"columns": columns}, ids=ids)
+    rows.sort(key=lambda row: position[row["id"]])
+    return rows
+
+
+def _values(*, columns: tuple[str, ...], ids: list[int]) -> QuerySet:
+    return Activity.objects.filter(pk__in=ids).values(*columns)
+
+
 def _table_rows(*, name: str, ids: list[int]) -> QuerySet:
     return Activity.objects.filter(pk__in=ids).values(
         "id",
@@ -441,6 +454,7 @@ def _table_employees(*, ids: list[int]) -> QuerySet:
     )
 
 
+_VALUES = Shape(_values)
 _TABLE_ROWS = Shape(_table_rows)
 _TABLE_EMPLOYEES = Shape(_table_employees)
 

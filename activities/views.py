@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,7 +44,8 @@ def activity_list(request):
     """All activities across customers, newest first, with the shared filters."""
     filter_form = ActivityFilterForm(request.GET or None)
     filters = filter_form.to_filters()
-    activities = select_activities(filters=filters, user=request.user)
+    # Built only if the page is read the general way (spotkania.paging.rows_by_ids).
+    activities = SimpleLazyObject(lambda: select_activities(filters=filters, user=request.user))
     counted = activities_to_count(filters=filters, user=request.user)
     context = {
         "nav": "activities",

@@ -20,29 +20,29 @@ class PageParams(Schema):
 
 
 def page_of(
-    queryset: QuerySet,
+    queryset,
     params: PageParams,
     *,
-    columns: tuple[str, ...] | None = None,
+    rows_of=None,
     count_queryset: QuerySet | None = None,
     ids_first: bool = False,
     page_ids=None,
 ) -> tuple[list, int]:
-    """One page of `queryset` (model instances, or dicts of `columns`) and the number of
-    its rows up to 10 000 (counted on `count_queryset` when given: the same rows in a
-    shape that counts faster, see spotkania.paging.BoundedPaginator).
+    """One page of `queryset` (model instances, or what `rows_of` reads of the page's
+    ids: see spotkania.paging.rows_by_ids) and the number of its rows up to 10 000
+    (counted on `count_queryset` when given: the same rows in a shape that counts
+    faster, see spotkania.paging.BoundedPaginator).
 
     Two queries (three with `ids_first`: see spotkania.paging.rows_by_ids); one fewer
     when the page is the last one and not empty (or the first and empty): the rows
     before it and on it are then all there are."""
     start = (params.page - 1) * params.page_size
-    if ids_first or page_ids is not None:  # see spotkania.paging.rows_by_ids
+    if ids_first or page_ids is not None or rows_of is not None:
         page = paging.rows_by_ids(
-            queryset, start, start + params.page_size, columns=columns, page_ids=page_ids
+            queryset, start, start + params.page_size, page_ids=page_ids, rows_of=rows_of
         )
     else:
-        rows = queryset.values(*columns) if columns is not None else queryset
-        page = list(rows[start : start + params.page_size])
+        page = list(queryset[start : start + params.page_size])
     if len(page) < params.page_size and (page or start == 0):
         return page, min(start + len(page), paging.COUNT_LIMIT)
     return page, paging.bounded_count(queryset if count_queryset is None else count_queryset)[0]

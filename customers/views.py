@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -94,7 +95,10 @@ def customer_detail(request, pk: int):
         tab = ALL_TAB
     filter_form = ActivityFilterForm(request.GET or None, fixed_kind=tab != ALL_TAB)
     filters = filter_form.to_filters(kind=tab) if tab != ALL_TAB else filter_form.to_filters()
-    activities = select_activities(filters=filters, customer_id=customer.pk, user=request.user)
+    # Built only if the page is read the general way (spotkania.paging.rows_by_ids).
+    activities = SimpleLazyObject(
+        lambda: select_activities(filters=filters, customer_id=customer.pk, user=request.user)
+    )
     counted = activities_to_count(filters=filters, customer_id=customer.pk, user=request.user)
     context = {
         "nav": "customers",

@@ -10,12 +10,11 @@ user narrows the filters. Below the limit everything is exact, as before.
 
 from collections.abc import Callable
 
-from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from spotkania.shapes import Bound, Shape
+from spotkania.shapes import Bound
 
 COUNT_LIMIT = 10_000
 
@@ -55,12 +54,18 @@ class BoundedPaginator(Paginator):
         rows_of=None,
         **kwargs,
     ) -> None:
-        super().__init__(object_list, per_page, **kwargs)
         self.count_queryset = count_queryset
         self.known_count = known_count
         self.ids_first = ids_first or page_ids is not None or rows_of is not None
         self.page_ids = page_ids
         self.rows_of = rows_of
+        super().__init__(object_list, per_page, **kwargs)
+
+    def _check_object_list_is_ordered(self):
+        # A list whose pages' ids come another way is ordered by that way; asking a lazy
+        # one (SimpleLazyObject) for its order would build it for nothing.
+        if self.page_ids is None:
+            super()._check_object_list_is_ordered()
 
     @cached_property
     def count(self) -> int:
@@ -92,13 +97,12 @@ def rows_by_ids(
     start: int,
     stop: int,
     *,
-    columns: tuple[str, ...] | None = None,
     page_ids: Callable[[int, int], list[int] | None] | None = None,
     rows_of: Callable[[list[int]], list] | None = None,
 ):
     """The rows [start, stop) of `queryset` read in two steps: their ids, then the rows
-    by id (model instances with the related rows `queryset` selects and prefetches, or
-    dicts of `columns`), in the list's order.
+    by id (model instances with the related rows `queryset` selects and prefetches), in
+    the list's order.
 
     Which rows a list shows (the user's activities among a customer's thousands, newest
     first) is decided from an index alone, but PostgreSQL reads every row it walks past
@@ -111,36 +115,22 @@ def rows_by_ids(
     `page_ids(start, stop)`, when given, finds the same ids a faster way
     (activities.selectors.visible_page_ids), or answers None to leave it to the query.
     `rows_of(ids)`, when given, reads the rows of the page's ids (in that order) in its
-    own way, e.g. as plain values (activities.selectors.activity_table_rows).
-    Rows as `columns` are read by a statement built once per shape (spotkania.shapes):
-    the same question with other ids on every page of a list."""
+    own way, e.g. as plain values (activities.selectors.activity_table_rows). With both,
+    `queryset` is not touched (a lazy one is never built)."""
     ids = page_ids(start, stop) if page_ids is not None else None
     if ids is None:
         ids = list(queryset.values_list("pk", flat=True)[start:stop])
-    # The ids' own order is the list's: ordered the same way, the rows come in it.
-    ordering = tuple(queryset.query.order_by or queryset.model._meta.ordering)
     if not ids:
         return []
     if rows_of is not None:
-        return rows_of(list(ids))
-    if columns is not None and all(isinstance(o, str) for o in ordering):
-        fixed = {"model": queryset.model._meta.label, "ordering": ordering, "columns": columns}
-        return _ROWS_BY_ID.dicts(queryset.db, fixed=fixed, ids=list(ids))
+        return rows_of(ids)
+    # The ids' own order is the list's: ordered the same way, the rows come in it.
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
     rows = queryset.model._base_manager.filter(pk__in=ids).order_by(*ordering)
-    if columns is not None:
-        return list(rows.values(*columns))
     # What the list reads with each row: the same joins and prefetches.
     rows.query.select_related = queryset.query.select_related
     rows.query.deferred_loading = queryset.query.deferred_loading
     return list(rows.prefetch_related(*queryset._prefetch_related_lookups))
-
-
-def _rows_by_id(*, model: str, ordering: tuple, columns: tuple, ids: list[int]) -> QuerySet:
-    rows = apps.get_model(model)._base_manager.filter(pk__in=ids).order_by(*ordering)
-    return rows.values(*columns)
-
-
-_ROWS_BY_ID = Shape(_rows_by_id)
 
 
 def paginate(

@@ -112,8 +112,8 @@ def test_a_page_merged_from_an_employees_links_and_creations_is_the_lists_page()
         listed = activity_list(filters=ActivityFilters(), user=seller.user, customer_id=customer_id)
 
         def page(start, stop, listed=listed, page_ids=page_ids):
-            rows = rows_by_ids(listed, start, stop, page_ids=page_ids, columns=("id",))
-            return [row["id"] for row in rows]
+            rows = rows_by_ids(listed, start, stop, page_ids=page_ids, rows_of=list)
+            return rows
 
         assert expected and page(0, 100) == expected
         for start in range(0, len(expected), 4):

@@ -10,11 +10,13 @@ import zoneinfo
 from collections.abc import Iterable
 from contextlib import nullcontext
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.http import HttpResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -25,6 +27,7 @@ from activities.selectors import (
     activities_to_count,
     activity_detail,
     activity_list,
+    activity_values,
     visible_page_ids,
 )
 from api.auth import employee_of
@@ -251,18 +254,20 @@ def activity_index(request, params: Query[ActivityListParams]):
     )
     # The page as column values (ROW_COLUMNS), its links in one statement (activity_links), and
     # written without ninja's validation (api.renderers): the rows of the detail, tested.
-    activities = activity_list(filters=filters, customer_id=params.customer, user=request.user)
+    # The list's query is built only if the page is read the general way (rows_by_ids).
+    activities = SimpleLazyObject(
+        lambda: activity_list(filters=filters, customer_id=params.customer, user=request.user)
+    )
     counted = activities_to_count(filters=filters, customer_id=params.customer, user=request.user)
     rows, count = page_of(
         activities,
         params,
-        columns=ROW_COLUMNS,
+        rows_of=partial(activity_values, columns=ROW_COLUMNS),
         count_queryset=counted,
-        ids_first=True,
         page_ids=visible_page_ids(filters=filters, customer_id=params.customer, user=request.user),
     )
     ids = [row["id"] for row in rows]
-    contact_persons, employees = activity_links(ids, using=activities.db)
+    contact_persons, employees = activity_links(ids, using=Activity.objects.db)
     items = [activity_row_out(row, contact_persons, employees) for row in rows]
     return json_response(request, {"items": items, "count": count})
 

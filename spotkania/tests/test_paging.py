@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activities.models import Activity
+from activities.selectors import activity_values
 from activities.tests.factories import ActivityFactory
 from api.models import ApiToken
 from spotkania import paging
@@ -79,6 +80,8 @@ def test_a_page_read_by_ids_has_the_same_rows_in_the_same_order(customer):
         rows = paging.rows_by_ids(ordered, 0, 5)
         names = [(a.customer.name, [e.pk for e in a.employees.all()]) for a in rows]
     assert len(names) == 5 and len(queries) == 3  # ids, rows with customers, employees
-    columns = paging.rows_by_ids(ordered, 1, 3, columns=("id", "subject"))
-    assert [row["id"] for row in columns] == expected[1:3]
+    values = paging.rows_by_ids(
+        ordered, 1, 3, rows_of=lambda ids: activity_values(ids, ("id", "subject"))
+    )
+    assert [row["id"] for row in values] == expected[1:3] and "subject" in values[0]
     assert paging.rows_by_ids(ordered, 20, 25) == []

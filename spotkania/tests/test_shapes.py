@@ -74,7 +74,7 @@ def test_rows_are_those_of_the_orm_for_any_values(activities):
 
 @pytest.mark.django_db
 def test_the_query_is_built_once_per_shape(activities):
-    customers, made = activities
+    customers, _made = activities
     built = []
 
     def build(**kwargs):
@@ -112,7 +112,7 @@ def test_a_value_the_builder_does_not_pass_as_a_parameter_is_refused():
 
 @pytest.mark.django_db
 def test_counts_stop_at_the_limit_and_unions_answer_too(activities):
-    customers, made = activities
+    customers, _made = activities
 
     def per_kind(*, customer_id, other_id):
         mine = Activity.objects.filter(customer_id=customer_id).order_by()
