@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -141,7 +142,7 @@ def activity_list(
         # PostgreSQL scanned every activity of those months (130 ms) instead of
         # following the employee's few hundred links. Their links are the answer, the
         # page's too: given the OR, PostgreSQL walked every activity by start (300 ms).
-        links = _employee_links(filters, customer_id)
+        links = _employee_links(**_link_range(filters, customer_id))
         if may_see_employee(user, filters.employee):
             # Whoever may see an employee sees every activity they take part in
             # (visible_activities): no need to match the links against the user's own
@@ -238,34 +239,53 @@ def activity_counts(*, user, customer_id: int) -> Iterable:
     )
 
 
-def _employee_links(filters: ActivityFilters, customer_id: int | None) -> QuerySet:
-    """The links of the employee of `filters`, narrowed by its dates and the customer."""
-    links = Participation.objects.filter(employee_id=filters.employee)
+def _link_range(filters: ActivityFilters, customer_id: int | None) -> dict:
+    """The arguments of `_employee_links` for the employee and dates of `filters`."""
+    values: dict = {"employee_id": filters.employee}
+    if customer_id is not None:
+        values["customer_id"] = customer_id
+    if filters.start_from:
+        values["since"] = _day_start(filters.start_from)
+    if filters.start_to:
+        values["until"] = _day_start(filters.start_to + timedelta(days=1))
+    return values
+
+
+def _employee_links(
+    *,
+    employee_id: int,
+    customer_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet:
+    """An employee's links, to one customer when given, starting in [since, until)."""
+    links = Participation.objects.filter(employee_id=employee_id)
     if customer_id is not None:
         links = links.filter(customer_id=customer_id)
-    if filters.start_from:
-        links = links.filter(start__gte=_day_start(filters.start_from))
-    if filters.start_to:
-        links = links.filter(start__lt=_day_start(filters.start_to + timedelta(days=1)))
+    if since is not None:
+        links = links.filter(start__gte=since)
+    if until is not None:
+        links = links.filter(start__lt=until)
     return links
 
 
-def _links_alone(filters: ActivityFilters, user, customer_id: int | None) -> QuerySet | None:
+def _links_alone(filters: ActivityFilters, user, customer_id: int | None) -> dict | None:
     """The list of one employee the user may see, filtered by nothing but dates (and a
     customer): exactly that employee's links, one per activity (see activity_list), so
-    its pages and its count are ranges of the links' indexes alone. None otherwise."""
+    its pages and its count are ranges of the links' indexes alone. The arguments of
+    `_employee_links` for it; None otherwise."""
     if not filters.employee:
         return None
     if replace(filters, employee=None, start_from=None, start_to=None) != ActivityFilters():
         return None
     if not may_see_employee(user, filters.employee):
         return None
-    return _employee_links(filters, customer_id)
+    return _link_range(filters, customer_id)
 
 
 def activities_to_count(
     *, filters: ActivityFilters, user, customer_id: int | None = None
-) -> QuerySet:
+) -> QuerySet | Bound:
     """The rows of `activity_list` as the cheapest query to count (not to read). With no
     filter, the activities an employee or a manager may see (of one customer) are the
     ids of their links and of what they created: counted without visiting the
@@ -274,7 +294,7 @@ def activities_to_count(
     shape."""
     links = _links_alone(filters, user, customer_id)
     if links is not None:
-        return links
+        return Bound(_EMPLOYEE_LINK_IDS, Participation.objects.db, links)
     if filters == ActivityFilters():
         employee_id = _my_employee(user)
         if employee_id is not None:
@@ -305,27 +325,37 @@ def visible_page_ids(*, filters: ActivityFilters, user, customer_id: int | None 
     (`_links_alone`), at any depth."""
     links = _links_alone(filters, user, customer_id)
     if links is not None:
-        ordered = links.order_by("-start", "-activity_id").values_list("activity_id", flat=True)
-        return lambda start, stop: list(ordered[start:stop])
+        using = Participation.objects.db
+
+        def range_ids(start: int, stop: int) -> list[int]:
+            fixed = {"start": start, "stop": stop}
+            return [pk for (pk,) in _EMPLOYEE_PAGE.rows(using, fixed=fixed, **links)]
+
+        return range_ids
     if filters != ActivityFilters():
         return None
     employee_id = _my_employee(user)
     if employee_id is None:
         return None
     using = Activity.objects.db
-    links_of = {"employee_id": employee_id}
-    created_of = {"user_id": user.pk}
-    if customer_id is not None:
-        links_of["customer_id"] = created_of["customer_id"] = customer_id
+    values = _mine_values(user, employee_id, customer_id)
+    links_of = {k: v for k, v in values.items() if k != "user_id"}
+    created_of = {k: v for k, v in values.items() if k != "employee_id"}
+    # PostgreSQL takes a LIMIT in each part of a UNION: both in one round trip.
+    together = connections[using].features.supports_slicing_ordering_in_compound
 
     def page_ids(start: int, stop: int) -> list[int] | None:
         if stop > MERGED_PAGES_UP_TO:
             return None
-        # Both newest first by (start, id): a link's start is its activity's.
-        linked = _NEWEST_LINKS.rows(using, fixed={"stop": stop}, **links_of)
-        own = _NEWEST_CREATIONS.rows(using, fixed={"stop": stop}, **created_of)
+        # Each newest first by (start, id): a link's start is its activity's.
+        if together:
+            newest = sorted(_NEWEST_MINE.rows(using, fixed={"stop": stop}, **values), reverse=True)
+        else:
+            linked = _NEWEST_LINKS.rows(using, fixed={"stop": stop}, **links_of)
+            own = _NEWEST_CREATIONS.rows(using, fixed={"stop": stop}, **created_of)
+            newest = heapq.merge(linked, own, reverse=True)
         ids: list[int] = []
-        for _start, pk in heapq.merge(linked, own, reverse=True):
+        for _start, pk in newest:
             if not ids or ids[-1] != pk:  # an activity both joined and created: once
                 ids.append(pk)
         return ids[start:stop]
@@ -384,10 +414,31 @@ def _newest_creations(*, stop: int, user_id: int, customer_id: int | None = None
     return created.order_by("-start", "-id").values_list("start", "id")[:stop]
 
 
+def _newest_mine(
+    *, stop: int, employee_id: int, user_id: int, customer_id: int | None = None
+) -> QuerySet:
+    links = _newest_links(stop=stop, employee_id=employee_id, customer_id=customer_id)
+    return links.union(
+        _newest_creations(stop=stop, user_id=user_id, customer_id=customer_id), all=True
+    )
+
+
+def _employee_link_ids(**link_range) -> QuerySet:
+    return _employee_links(**link_range).order_by().values("activity_id")
+
+
+def _employee_page(*, start: int, stop: int, **link_range) -> QuerySet:
+    links = _employee_links(**link_range).order_by("-start", "-activity_id")
+    return links.values_list("activity_id")[start:stop]
+
+
+_EMPLOYEE_LINK_IDS = Shape(_employee_link_ids)
+_EMPLOYEE_PAGE = Shape(_employee_page)
 _MY_COUNTS = Shape(_my_counts)
 _MY_IDS = Shape(_my_ids)
 _NEWEST_LINKS = Shape(_newest_links)
 _NEWEST_CREATIONS = Shape(_newest_creations)
+_NEWEST_MINE = Shape(_newest_mine)
 
 
 def activity_table_rows(ids: list[int]) -> list[dict]:

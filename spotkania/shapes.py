@@ -12,10 +12,11 @@ aware, decimals, booleans). The query is still written once, with the ORM, in th
 selectors; only its building is kept.
 
 What can vary between runs:
-- `values`: integers (ids) or lists of integers (an `IN`), passed as statement
-  parameters. The builder must not branch on them: each must reach the SQL as a
-  parameter, or building fails (`ShapeError`), so a builder that tests a value or a
-  database that inlines it cannot pass silently.
+- `values`: integers (ids), lists of integers (an `IN`) or aware datetimes, passed as
+  statement parameters (a datetime adapted to the database as Django adapts it). The
+  builder must not branch on them: each must reach the SQL as a parameter, or building
+  fails (`ShapeError`), so a builder that tests a value or a database that inlines it
+  cannot pass silently.
 - `fixed`: anything the builder may branch on or that Django writes into the SQL itself
   (a LIMIT, whether a customer is given, the language of joined names): a key of the
   kept statements, each combination compiled once.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -38,6 +40,8 @@ from django.db.models import QuerySet
 # constant a query might hold: value i of a builder is MARKER_BASE - i * LIST_SPAN, the
 # j-th item of a list value that minus j.
 MARKER_BASE = -(2**50)
+DATETIME_MARKER_YEAR = 1001  # value i of a builder that is a datetime: 1 January of 1001 + i
+MARKER_TYPES = (int, str, datetime)
 LIST_SPAN = 100_000
 MAX_KEPT = 512
 
@@ -49,9 +53,10 @@ class ShapeError(Exception):
 @dataclass
 class _Compiled:
     sql: str | None  # None: the query has no rows whatever the values
-    # Per statement parameter: (name of the value, index in a list value or None), or
-    # (None, the constant) for a parameter the builder wrote itself.
-    slots: list[tuple[str | None, object]]
+    # Per statement parameter: (name of the value, index in a list value or None, whether
+    # to adapt it as a datetime), or (None, the constant, False) for a parameter the
+    # builder wrote itself.
+    slots: list[tuple[str | None, object, bool]]
     names: list[str]  # of the columns, as QuerySet.values() names them
     fields: list  # the select expressions, for their converters
     converters: dict[int, dict] = field(default_factory=dict)  # id(connection) -> converters
@@ -85,31 +90,40 @@ class Shape:
         return compiled
 
     def _compile(self, using: str, fixed: dict, values: dict) -> _Compiled:
-        markers: dict[int, tuple[str, int | None]] = {}
+        ops = connections[using].ops
+        # marker (or its form in the statement) -> (name, index in a list, adapt to the
+        # database as a datetime)
+        markers: dict[object, tuple[str, int | None, bool]] = {}
         arguments: dict[str, object] = {}
         for i, (name, value) in enumerate(sorted(values.items())):
             base = MARKER_BASE - i * LIST_SPAN
             if isinstance(value, (list, tuple)):
                 arguments[name] = [base - j for j in range(len(value))]
-                markers.update({base - j: (name, j) for j in range(len(value))})
+                markers.update({base - j: (name, j, False) for j in range(len(value))})
+            elif isinstance(value, datetime):
+                # A date no activity has; Django writes it in the statement as the
+                # database takes it (SQLite: text in UTC), and so will each value.
+                arguments[name] = marker = datetime(DATETIME_MARKER_YEAR + i, 1, 1, tzinfo=UTC)
+                markers[marker] = (name, None, False)
+                markers[ops.adapt_datetimefield_value(marker)] = (name, None, True)
             else:
                 arguments[name] = base
-                markers[base] = (name, None)
+                markers[base] = (name, None, False)
         queryset = self.build(**fixed, **arguments)
         compiler = queryset.query.get_compiler(using=using)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:  # e.g. a LIMIT 0, an IN of no value: no rows, for any values
             return _Compiled(sql=None, slots=[], names=[], fields=[])
-        slots: list[tuple[str | None, object]] = []
+        slots: list[tuple[str | None, object, bool]] = []
         for param in params:
-            marker = markers.get(param) if type(param) is int else None
-            slots.append(marker if marker is not None else (None, param))
-        missing = set(markers.values()) - {slot for slot in slots if slot[0] is not None}
+            marker = markers.get(param) if type(param) in MARKER_TYPES else None
+            slots.append(marker if marker is not None else (None, param, False))
+        passed = {slot[0] for slot in slots if slot[0] is not None}
+        missing = sorted({name for name, _index, _adapt in markers.values()} - passed)
         if missing:
             raise ShapeError(
-                f"{self.build.__qualname__}: {sorted(m[0] for m in missing)} not passed to "
-                "the statement as parameters"
+                f"{self.build.__qualname__}: {missing} not passed to the statement as parameters"
             )
         query = queryset.query
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
@@ -121,14 +135,14 @@ class Shape:
     ) -> tuple[str | None, list, _Compiled]:
         """The SQL, its parameters for `values`, and what is kept of it."""
         compiled = self._compiled(using, fixed or {}, values)
+        ops = connections[using].ops
         params = []
-        for name, index in compiled.slots:
+        for name, index, adapt in compiled.slots:
             if name is None:
                 params.append(index)  # a constant
-            elif index is None:
-                params.append(values[name])
-            else:
-                params.append(values[name][index])
+                continue
+            value = values[name] if index is None else values[name][index]
+            params.append(ops.adapt_datetimefield_value(value) if adapt else value)
         return compiled.sql, params, compiled
 
     def rows(self, using: str, *, fixed: dict | None = None, **values) -> list[list]:

@@ -143,3 +143,26 @@ def test_a_query_that_can_have_no_rows_answers_none(activities):
     of_ids = Shape(lambda *, ids: Activity.objects.filter(pk__in=ids).values("id"))
     assert Bound(of_ids, DEFAULT_DB_ALIAS, {"ids": []}).count(10) == 0
     assert Bound(of_ids, DEFAULT_DB_ALIAS, {"ids": [0, -1]}).count(10) == 0
+
+
+@pytest.mark.django_db
+def test_datetimes_are_passed_as_django_passes_them(activities):
+    """Times in any zone, across the change to summer time: the rows of the ORM."""
+    customers, made = activities
+
+    def between(*, customer_id, since, until):
+        rows = Activity.objects.filter(customer_id=customer_id, start__gte=since, start__lt=until)
+        return rows.order_by("start").values_list("id")
+
+    shape = Shape(between)
+    warsaw, tokyo = ZoneInfo("Europe/Warsaw"), ZoneInfo("Asia/Tokyo")
+    for since, until in (
+        (datetime(2026, 3, 29, 0, tzinfo=warsaw), datetime(2026, 3, 29, 4, tzinfo=warsaw)),
+        (datetime(2026, 3, 29, 8, tzinfo=tokyo), datetime(2026, 3, 29, 12, tzinfo=tokyo)),
+        (made[3].start, made[7].start),
+    ):
+        for customer in customers:
+            expected = list(between(customer_id=customer.pk, since=since, until=until))
+            got = shape.rows(DEFAULT_DB_ALIAS, customer_id=customer.pk, since=since, until=until)
+            assert list(map(tuple, got)) == expected
+    assert expected  # the last range holds activities
