@@ -18,7 +18,7 @@ POSTGRES = connection.vendor == "postgresql"
 
 def test_page_answers_503_when_the_database_fails(logged_in, caplog):
     with mock.patch(
-        "activities.views.select_activities", side_effect=OperationalError("server closed")
+        "activities.views.activities_to_count", side_effect=OperationalError("server closed")
     ):
         response = logged_in.get("/activities/")
     assert response.status_code == 503
@@ -32,7 +32,9 @@ def test_page_answers_503_when_the_database_fails(logged_in, caplog):
 
 def test_api_answers_503_json_when_the_database_fails(client, employee, caplog):
     token = ApiToken.issue(user=employee.user, name="t")[1]
-    with mock.patch("api.endpoints.activities.activity_list", side_effect=OperationalError("gone")):
+    with mock.patch(
+        "api.endpoints.activities.activities_to_count", side_effect=OperationalError("gone")
+    ):
         response = client.get(
             "/api/v1/activities",
             headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
@@ -61,7 +63,7 @@ def test_fault_outside_a_view_is_a_503_in_production(settings, employee):
 def test_polish_page_is_translated_where_the_catalogue_has_it(client, employee):
     client.force_login(employee.user)
     client.cookies["django_language"] = "pl"
-    with mock.patch("activities.views.select_activities", side_effect=OperationalError("x")):
+    with mock.patch("activities.views.activities_to_count", side_effect=OperationalError("x")):
         response = client.get("/activities/")
     assert response.status_code == 503
     assert '<html lang="pl">' in response.content.decode()

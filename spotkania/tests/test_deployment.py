@@ -111,3 +111,39 @@ def test_only_reads_of_report_addresses_go_to_the_replica(with_replica, rf, meth
 
     assert seen == [expected]
     assert ReplicaRouter().db_for_read(Activity) is None, "nothing leaks past the request"
+
+
+def _database_options(**env) -> str:
+    from spotkania.tests.test_security import run_django
+
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "options = settings.DATABASES['default'].get('OPTIONS', {}); "
+        "print(options.get('server_side_binding'), options.get('prepare_threshold'))"
+    )
+    run = run_django(code, DATABASE_URL="postgres://u@db.invalid:5432/spotkania", **env)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def test_postgresql_prepares_statements_unless_told_not_to():
+    assert _database_options() == "True 2"
+    assert _database_options(DJANGO_PG_PREPARE="0") == "None None"
+
+
+@pytest.mark.django_db
+def test_a_statement_asked_again_on_a_connection_is_prepared():
+    """The lists' statements, the same text on every request (spotkania.shapes), are
+    planned once per connection by PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        before = cursor.fetchone()[0]
+    for _ in range(3):
+        list(Activity.objects.filter(customer_id=1, kind="meeting").values_list("id"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] > before
