@@ -93,15 +93,18 @@ def _visible_ids(user, taking_part: QuerySet, *, distinct: bool) -> QuerySet:
 
 
 def participations_overlapping(
-    *, employee_ids, start: datetime, end: datetime
+    *, employee_ids, start: datetime, end: datetime, recent_from: datetime | None = None
 ) -> QuerySet[Participation]:
     """The links of these employees to activities overlapping [start, end) (half-open:
     touching ends do not overlap). Two ranges of the (employee, start) indexes, however
     long the employees' history: an activity starting more than SHORT_SPAN before `start`
-    can only reach it if it is long-running (see Participation)."""
+    (`recent_from`, given apart only by a shape, spotkania.shapes, whose values must
+    reach the statement as they are) can only reach it if it is long-running (see
+    Participation)."""
+    recent_from = start - SHORT_SPAN if recent_from is None else recent_from
     overlapping = Q(start__lt=end, end__gt=start, employee_id__in=employee_ids)
     return Participation.objects.filter(
-        (overlapping & Q(start__gte=start - SHORT_SPAN)) | (overlapping & Q(long_running=True))
+        (overlapping & Q(start__gte=recent_from)) | (overlapping & Q(long_running=True))
     )
 
 

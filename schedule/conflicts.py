@@ -10,13 +10,17 @@ import operator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from activities.models import ActivityStatus
+from activities.models import SHORT_SPAN, ActivityStatus, Participation
+from employees.models import Employee
+from spotkania.shapes import Shape
 
 
 @dataclass(frozen=True)
@@ -106,20 +110,61 @@ def find_clashes(
     return clashes
 
 
-# What a clash says, and no more: at a dozen clashes a save, reading the whole rows of
-# the activities and employees cost more than the query.
-_CLASH_FIELDS = (
-    "activity_id",
-    "employee_id",
-    "start",
-    "end",
-    "employee__first_name",
-    "employee__last_name",
-    "activity__subject",
-    "activity__start",
-    "activity__end",
-    "activity__all_day",
-)
+class _ClashRow(NamedTuple):
+    """What a clash says, and no more: at a dozen clashes a save, reading the whole rows
+    of the activities and employees cost more than the query."""
+
+    activity_id: int
+    employee_id: int
+    start: datetime  # the link's copy of its activity's (Span.includes)
+    end: datetime
+    first_name: str
+    last_name: str
+    subject: str
+    activity_start: datetime
+    activity_end: datetime
+    all_day: bool
+
+
+def _clash_rows(*, spans: int, employee_ids: list[int], **times) -> QuerySet:
+    """The links of `find_clashes_in`, as the values of _ClashRow. The activities a span
+    excludes are left out in Python (`Span.includes`), not in the query: with a NOT IN
+    in each span's branch of the OR, SQLite stopped reading the spans from the links'
+    indexes and walked every activity by start (7 s at a million; 0.3 ms without)."""
+    from activities.selectors import participations_overlapping
+
+    queries = [
+        participations_overlapping(
+            employee_ids=employee_ids,
+            start=times[f"start{i}"],
+            end=times[f"end{i}"],
+            recent_from=times[f"recent{i}"],
+        )
+        for i in range(spans)
+    ]
+    return (
+        reduce(operator.or_, queries)
+        .filter(in_schedule=True)
+        .exclude(activity__status=ActivityStatus.CANCELLED)
+        .order_by("activity__start", "employee__last_name", "employee_id")
+        .values_list(
+            "activity_id",
+            "employee_id",
+            "start",
+            "end",
+            "employee__first_name",
+            "employee__last_name",
+            "activity__subject",
+            "activity__start",
+            "activity__end",
+            "activity__all_day",
+        )
+    )
+
+
+# Every save checks its spans: the same statement with other people and times, built
+# once per number of spans (spotkania.shapes).
+_CLASH_ROWS = Shape(_clash_rows)
 
 
 def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) -> list[list[Clash]]:
@@ -127,7 +172,8 @@ def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) ->
     activity and its follow-up): a list of clashes per span, by start, then employee.
 
     Intervals are half-open, so a meeting ending at 11:00 and one starting at 11:00 do not
-    clash. One query, whatever the number of employees and spans: the rows it finds are
+    clash. One statement, whatever the number of employees and spans (built once per
+    number of spans: spotkania.shapes): the rows it finds are
     then sorted into their spans. With a `user`, the clashes that user may not see are
     marked, so their subjects stay hidden: a user sees whatever the employees they may
     see take part in (`visible_activities`), so only a clash of another employee (a
@@ -137,28 +183,23 @@ def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) ->
     found: list[list[Clash]] = [[] for _ in spans]
     if not employee_ids or not spans:
         return found
-    from activities.selectors import participations_overlapping, visible_activities
+    from activities.selectors import visible_activities
     from employees.selectors import visible_employee_ids
 
-    # The activities a span excludes are left out in Python (`Span.includes`), not in
-    # the query: with a NOT IN in each span's branch of the OR, SQLite stopped reading
-    # the spans from the links' indexes and walked every activity by start (7 s at a
-    # million; 0.3 ms without).
-    queries = [
-        participations_overlapping(employee_ids=employee_ids, start=span.start, end=span.end)
-        for span in spans
-    ]
-    query = (
-        reduce(operator.or_, queries)
-        .filter(in_schedule=True)
-        .exclude(activity__status=ActivityStatus.CANCELLED)
-        .select_related("employee", "activity")
-        .only(*_CLASH_FIELDS)
-        .order_by("activity__start", "employee__last_name", "employee_id")
+    times = {}
+    for i, span in enumerate(spans):
+        times.update({f"start{i}": span.start, f"end{i}": span.end})
+        times[f"recent{i}"] = span.start - SHORT_SPAN
+    found_rows = _CLASH_ROWS.rows(
+        Participation.objects.db,
+        fixed={"spans": len(spans)},
+        employee_ids=list(employee_ids),
+        **times,
     )
     # Each row with the lists of the spans it clashes in.
     rows = []
-    for row in query:
+    for values in found_rows:
+        row = _ClashRow(*values)
         lists = [clashes for span, clashes in zip(spans, found, strict=True) if span.includes(row)]
         if lists:
             rows.append((row, lists))
@@ -174,12 +215,12 @@ def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) ->
     for row, lists in rows:
         clash = Clash(
             employee_id=row.employee_id,
-            employee_name=row.employee.full_name,
+            employee_name=Employee.name_of(row.first_name, row.last_name),
             activity_id=row.activity_id,
-            subject=row.activity.subject,
-            start=row.activity.start,
-            end=row.activity.end,
-            all_day=row.activity.all_day,
+            subject=row.subject,
+            start=row.activity_start,
+            end=row.activity_end,
+            all_day=row.all_day,
             visible=visible is None or row.activity_id in visible,
         )
         for clashes in lists:

@@ -9,29 +9,57 @@ from datetime import UTC, datetime
 from django.db import connections
 from django.db.models import BigIntegerField, CharField, Func, Prefetch, QuerySet
 
-from activities.models import Activity, ActivityStatus
+from activities.models import SHORT_SPAN, Activity, ActivityStatus
 from activities.selectors import overlapping_activity_ids, participations_overlapping
 from customers.models import ContactPerson
 from dictionaries.models import ActivityCategory
 from employees.models import Employee
 from schedule.ical import CalendarEntry, Person
 from schedule.models import CalendarFeed
+from spotkania.shapes import Shape
 
 _PEOPLE = ("id", "first_name", "last_name", "email")
+
+
+def _scheduled(*, employee_ids, start: datetime, end: datetime, recent_from=None) -> QuerySet:
+    """Scheduled activities of these employees overlapping [start, end), in time order."""
+    matching = participations_overlapping(
+        employee_ids=employee_ids, start=start, end=end, recent_from=recent_from
+    ).filter(in_schedule=True)
+    return Activity.objects.filter(pk__in=matching.values("activity_id")).order_by("start", "id")
 
 
 def schedule_activities(*, employee_ids: list[int], start: datetime, end: datetime) -> QuerySet:
     """Scheduled activities of these employees overlapping [start, end), with everything a
     calendar entry shows; a fixed number of queries whatever the range holds."""
-    matching = participations_overlapping(employee_ids=employee_ids, start=start, end=end).filter(
-        in_schedule=True
-    )
     return (
-        Activity.objects.filter(pk__in=matching.values("activity_id"))
+        _scheduled(employee_ids=employee_ids, start=start, end=end)
         .select_related("customer", "priority", "category")
         .prefetch_related(Prefetch("employees", queryset=Employee.objects.only(*_PEOPLE)))
-        .order_by("start", "id")
     )
+
+
+def schedule_values(
+    *, employee_ids: list[int], start: datetime, end: datetime, columns: tuple[str, ...]
+) -> list[dict]:
+    """The `columns` of `schedule_activities` as QuerySet.values() reads them, by a
+    statement built once per shape (spotkania.shapes): the schedule API asks the same
+    question with other employees and weeks on every request."""
+    return _SCHEDULE_VALUES.dicts(
+        Activity.objects.db,
+        fixed={"columns": columns},
+        employee_ids=list(employee_ids),
+        start=start,
+        end=end,
+        recent_from=start - SHORT_SPAN,
+    )
+
+
+def _schedule_values(*, columns: tuple[str, ...], **scheduled) -> QuerySet:
+    return _scheduled(**scheduled).values(*columns)
+
+
+_SCHEDULE_VALUES = Shape(_schedule_values)
 
 
 def feed_activities() -> QuerySet:

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from activities.models import Activity
 from api.endpoints.activities import ROW_COLUMNS, activity_links, activity_row_out
 from api.errors import ApiValidationError, NotFound
 from api.renderers import json_response
 from api.schemas import MAX_ID, ActivityPage, DateTime, ErrorOut, Text
 from employees.models import Employee
 from employees.selectors import may_open_schedule, visible_employees
-from schedule.selectors import busy_periods, schedule_activities
+from schedule.selectors import busy_periods, schedule_values
 
 router = Router(tags=["schedule"])
 
@@ -78,13 +79,9 @@ def employee_schedule(request, employee_id: int, params: Query[RangeParams]):
         raise NotFound(Employee)
     start, end = _range(params)
     # Rows as the activity list writes them (column values, links in one statement).
-    activities = (
-        schedule_activities(employee_ids=[employee_id], start=start, end=end)
-        .select_related(None)
-        .prefetch_related(None)
-    )
-    rows = list(activities.values(*ROW_COLUMNS))
-    contact_persons, employees = activity_links([row["id"] for row in rows], using=activities.db)
+    rows = schedule_values(employee_ids=[employee_id], start=start, end=end, columns=ROW_COLUMNS)
+    ids = [row["id"] for row in rows]
+    contact_persons, employees = activity_links(ids, using=Activity.objects.db)
     items = [activity_row_out(row, contact_persons, employees) for row in rows]
     return json_response(request, {"items": items, "count": len(items)})
 
