@@ -71,16 +71,7 @@ class Shape:
         self._kept: dict[Hashable, _Compiled] = {}
 
     def _compiled(self, using: str, fixed: dict, values: dict) -> _Compiled:
-        key = (
-            using,
-            tuple(sorted(fixed.items())),
-            tuple(
-                sorted(
-                    (name, len(v) if isinstance(v, (list, tuple)) else None)
-                    for name, v in values.items()
-                )
-            ),
-        )
+        key = (using, tuple(sorted(fixed.items())), tuple(sorted(map(_kind, values.items()))))
         compiled = self._kept.get(key)
         if compiled is None:
             compiled = self._compile(using, fixed, values)
@@ -179,6 +170,20 @@ class Shape:
         with connections[using].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(limit)}) counted", params)
             return cursor.fetchone()[0]
+
+
+def _kind(item: tuple[str, object]) -> tuple[str, object]:
+    """What of a value shapes its statement: a datetime, an integer, or a list of so
+    many integers. Anything else is refused: a None would be run as an id (and match
+    nothing) where the builder meant "no filter", which is `fixed`'s business."""
+    name, value = item
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return name, "datetime"
+    if type(value) is int:
+        return name, "int"
+    if isinstance(value, (list, tuple)) and all(type(v) is int for v in value):
+        return name, len(value)
+    raise TypeError(f"{name}={value!r}: a shape's values are ids, lists of ids or aware datetimes")
 
 
 def _converters(compiled: _Compiled, connection) -> Sequence:

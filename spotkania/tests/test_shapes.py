@@ -166,3 +166,10 @@ def test_datetimes_are_passed_as_django_passes_them(activities):
             got = shape.rows(DEFAULT_DB_ALIAS, customer_id=customer.pk, since=since, until=until)
             assert list(map(tuple, got)) == expected
     assert expected  # the last range holds activities
+
+
+@pytest.mark.parametrize("value", [None, "7", 7.0, True, [1, None], datetime(2026, 3, 29, 2)])
+def test_values_are_ids_lists_of_ids_or_aware_datetimes(value):
+    """None ("no filter") and naive times belong in `fixed` or nowhere, not in a value."""
+    with pytest.raises(TypeError):
+        Shape(_activities).rows(DEFAULT_DB_ALIAS, fixed={"limit": 1}, customer_id=value, ids=[1])
