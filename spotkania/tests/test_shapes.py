@@ -85,10 +85,11 @@ def test_the_query_is_built_once_per_shape(activities):
     for customer in customers:
         for _ in range(3):
             shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 3}, customer_id=customer.pk, ids=[1, 2])
-    assert len(built) == 1
+    # Built once with markers, once with the first call's values (to check it), then kept.
+    assert len(built) == 2
     shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 3}, customer_id=1, ids=[1, 2, 3])  # 3 ids
     shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 4}, customer_id=1, ids=[1, 2, 3])
-    assert len(built) == 3
+    assert len(built) == 6
     # Each run is one statement.
     with CaptureQueriesContext(connection) as queries:
         shape.rows(DEFAULT_DB_ALIAS, fixed={"limit": 4}, customer_id=2, ids=[4, 5, 6])
@@ -173,3 +174,42 @@ def test_values_are_ids_lists_of_ids_or_aware_datetimes(value):
     """None ("no filter") and naive times belong in `fixed` or nowhere, not in a value."""
     with pytest.raises(TypeError):
         Shape(_activities).rows(DEFAULT_DB_ALIAS, fixed={"limit": 1}, customer_id=value, ids=[1])
+
+
+@pytest.mark.django_db
+def test_a_marker_that_django_would_judge_by_its_value_is_refused(activities):
+    """A version is a positive integer: Django decides a lookup of a negative one (the
+    marker) without asking the database (no rows, or no condition at all). Caught when
+    the shape is first built, against the call's own values, never run silently."""
+    by_version = Shape(lambda *, version: Activity.objects.filter(version=version).values("id"))
+    at_least = Shape(lambda *, version: Activity.objects.filter(version__gte=version).values("id"))
+    with pytest.raises(ShapeError):
+        by_version.rows(DEFAULT_DB_ALIAS, version=1)
+    with pytest.raises(ShapeError):
+        at_least.rows(DEFAULT_DB_ALIAS, version=1)
+
+
+@pytest.mark.django_db
+def test_a_sliced_shape_is_counted_too(activities):
+    _customers, made = activities
+    newest = Shape(lambda *, ids: Activity.objects.filter(pk__in=ids).order_by("-id")[:3])
+    counted = Bound(newest, DEFAULT_DB_ALIAS, {"ids": [a.pk for a in made]})
+    assert counted.count(10) == 3 and counted.count(2) == 2
+
+
+def test_a_list_longer_than_its_markers_span_is_refused():
+    with pytest.raises(ValueError):
+        Shape(_activities).rows(
+            DEFAULT_DB_ALIAS, fixed={"limit": 1}, customer_id=1, ids=list(range(100_000))
+        )
+
+
+@pytest.mark.django_db
+def test_repeated_ids_in_a_list_count_once_as_in_the_orm(activities):
+    customers, made = activities
+    ids = [made[1].pk, made[1].pk, made[5].pk]  # two meetings of the second customer
+    expected = list(_activities(customer_id=customers[1].pk, ids=ids, limit=5))
+    got = Shape(_activities).dicts(
+        DEFAULT_DB_ALIAS, fixed={"limit": 5}, customer_id=customers[1].pk, ids=ids
+    )
+    assert got == expected and len(got) == 2
