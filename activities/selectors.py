@@ -185,9 +185,8 @@ def activity_list(
 def _my_employee(user) -> int | None:
     """The employee of an ordinary employee `user`: with no filter, the activities they
     may see are exactly their links (`_my_links`) and what they created
-    (`_my_creations`). None for a manager
-    (links of several employees repeat shared activities) or an administrator (who sees
-    everything)."""
+    (`_my_creations`). None for a manager (links of several employees repeat shared
+    activities) or an administrator (who sees everything)."""
     ids = visible_employee_ids(user)
     if ids is None or len(ids) != 1:
         return None
@@ -208,8 +207,9 @@ def _my_creations(*, user_id: int, customer_id: int | None = None) -> QuerySet:
 
 
 def _created_apart(employee_id: int, created: QuerySet) -> QuerySet:
-    """Of the activities `created` (by an ordinary employee, see `_my_employee`), those they do
-    not take part in: what they may see besides their links, with no activity twice."""
+    """Of the activities `created` (by an ordinary employee, see `_my_employee`), those
+    they do not take part in: what they may see besides their links, with no activity
+    twice."""
     joined = Participation.objects.filter(activity_id=OuterRef("pk"), employee_id=employee_id)
     return created.filter(~Exists(joined)).order_by()
 
@@ -226,12 +226,8 @@ def activity_counts(*, user, customer_id: int) -> Iterable:
     activities several of their employees share."""
     employee_id = _my_employee(user)
     if employee_id is not None:
-        return _MY_COUNTS.rows(
-            Participation.objects.db,
-            employee_id=employee_id,
-            user_id=user.pk,
-            customer_id=customer_id,
-        )
+        values = _mine_values(user, employee_id, customer_id)
+        return _MY_COUNTS.rows(Participation.objects.db, **values)
     # COUNT(*), not of the id: PostgreSQL then answers from the index on (customer,
     # kind, status) alone, without reading the rows (17 ms down to 6 at 9 000).
     return (
@@ -454,9 +450,8 @@ def activity_table_rows(ids: list[int]) -> list[dict]:
     if not ids:
         return []
     using = Activity.objects.db
-    position = {pk: i for i, pk in enumerate(ids)}
-    rows = _TABLE_ROWS.dicts(using, fixed={"name": ActivityCategory.name_field()}, ids=ids)
-    rows.sort(key=lambda row: position[row["id"]])
+    name = ActivityCategory.name_field()
+    rows = _in_order(ids, _TABLE_ROWS.dicts(using, fixed={"name": name}, ids=ids))
     employees: dict[int, list[tuple[int, str, str]]] = {pk: [] for pk in ids}
     for activity_id, *employee in _TABLE_EMPLOYEES.rows(using, ids=ids):
         employees[activity_id].append(tuple(employee))
@@ -468,10 +463,13 @@ def activity_table_rows(ids: list[int]) -> list[dict]:
 def activity_values(ids: list[int], columns: tuple[str, ...]) -> list[dict]:
     """The `columns` (with "id") of the activities `ids` as QuerySet.values() reads
     them, in the order of `ids` (a page of a list), by a statement built once per shape."""
+    return _in_order(ids, _VALUES.dicts(Activity.objects.db, fixed={"columns": columns}, ids=ids))
+
+
+def _in_order(ids: list[int], rows: list[dict]) -> list[dict]:
+    """`rows` (read by id, in no order) in the order of `ids`."""
     position = {pk: i for i, pk in enumerate(ids)}
-    rows = _VALUES.dicts(Activity.objects.db, fixed={"columns": columns}, ids=ids)
-    rows.sort(key=lambda row: position[row["id"]])
-    return rows
+    return sorted(rows, key=lambda row: position[row["id"]])
 
 
 def _values(*, columns: tuple[str, ...], ids: list[int]) -> QuerySet:

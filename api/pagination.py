@@ -25,7 +25,6 @@ def page_of(
     *,
     rows_of=None,
     count_queryset: QuerySet | None = None,
-    ids_first: bool = False,
     page_ids=None,
 ) -> tuple[list, int]:
     """One page of `queryset` (model instances, or what `rows_of` reads of the page's
@@ -33,11 +32,12 @@ def page_of(
     (counted on `count_queryset` when given: the same rows in a shape that counts
     faster, see spotkania.paging.BoundedPaginator).
 
-    Two queries (three with `ids_first`: see spotkania.paging.rows_by_ids); one fewer
+    Two queries (three when the page is read by ids, with `page_ids` or `rows_of`: see
+    spotkania.paging.rows_by_ids); one fewer
     when the page is the last one and not empty (or the first and empty): the rows
     before it and on it are then all there are."""
     start = (params.page - 1) * params.page_size
-    if ids_first or page_ids is not None or rows_of is not None:
+    if page_ids is not None or rows_of is not None:
         page = paging.rows_by_ids(
             queryset, start, start + params.page_size, page_ids=page_ids, rows_of=rows_of
         )

@@ -173,12 +173,11 @@ def find_clashes_in(*, employee_ids: list[int], spans: list[Span], user=None) ->
 
     Intervals are half-open, so a meeting ending at 11:00 and one starting at 11:00 do not
     clash. One statement, whatever the number of employees and spans (built once per
-    number of spans: spotkania.shapes): the rows it finds are
-    then sorted into their spans. With a `user`, the clashes that user may not see are
-    marked, so their subjects stay hidden: a user sees whatever the employees they may
-    see take part in (`visible_activities`), so only a clash of another employee (a
-    meeting booked for someone outside the user's teams) costs a second query, asking
-    the rule itself.
+    number of spans: spotkania.shapes): the rows it finds are then sorted into their
+    spans. With a `user`, the clashes that user may not see are marked, so their
+    subjects stay hidden: a user sees whatever the employees they may see take part in
+    (`visible_activities`), so only a clash of another employee (a meeting booked for
+    someone outside the user's teams) costs a second query, asking the rule itself.
     """
     found: list[list[Clash]] = [[] for _ in spans]
     if not employee_ids or not spans:

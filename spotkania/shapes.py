@@ -52,7 +52,8 @@ _SERIALS = itertools.count()
 
 
 class ShapeError(Exception):
-    """The builder of a shape did not put a value into the statement as a parameter."""
+    """The builder of a shape does not make one statement for every value: a value is
+    not a parameter of it, or the statement changes with the values themselves."""
 
 
 @dataclass
