@@ -137,6 +137,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 else:
+    # Django's backend with timestamps read by psycopg's C loader (spotkania/postgresql).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "spotkania.postgresql"
     # QuerySet.iterator() (a form's choices, e.g. the filters' categories and priorities)
     # would open a server-side cursor: DECLARE, FETCH and CLOSE, three round trips for a
     # few rows, and one that PgBouncer's transaction pooling does not allow. Nothing of
@@ -163,6 +166,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_health_checks=True,
         disable_server_side_cursors=True,
     )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "spotkania.postgresql"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["spotkania.replica.ReplicaRouter"]
     MIDDLEWARE.insert(0, "spotkania.replica.ReplicaMiddleware")
