@@ -136,7 +136,8 @@ class Participation(models.Model):
 
 
 # Kept by name so that activities.services can write one history entry for a save and
-# its relations together (see `one_history_entry`), not one per relation set.
+# its relations together (see `_history_write`), not one per relation set, and so that
+# Activity.save() can write its entry once the links' copies are up to date.
 ACTIVITY_HISTORY = HistoricalRecords(
     excluded_fields=["updated_at", "version"], m2m_fields=["employees", "contact_persons"]
 )
@@ -354,7 +355,7 @@ class Activity(models.Model):
     def save(self, *args, **kwargs) -> None:
         """Also keeps the copies in step, whoever saves (services, admin, tests):
         `local_start_date`, and the customer and times its employees' links carry
-        (Participation)."""
+        (Participation), before the history entry copies the links."""
         self.local_start_date = self.local_start.date()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"start", "time_zone"} & set(update_fields):
@@ -362,7 +363,18 @@ class Activity(models.Model):
         adding = self._state.adding
         saved = getattr(self, "_saved_copies", None)
         current = self._copies()
-        super().save(*args, **kwargs)
+        # django-simple-history writes the history entry, with copies of the links, on
+        # post_save: inside super().save(), before the links below are brought up to
+        # date, so it would record their previous times and status. It is written after
+        # them instead, unless the caller writes it (activities.services).
+        holds_history = not hasattr(self, "skip_history_when_saving")
+        if holds_history:
+            self.skip_history_when_saving = True
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            if holds_history:
+                del self.skip_history_when_saving
         # Only what this save wrote: a field left out of update_fields, changed in memory
         # only, must not reach the links, nor be taken as saved.
         written = {
@@ -387,6 +399,8 @@ class Activity(models.Model):
             now if column in written else before
             for column, before, now in zip(PARTICIPATION_COLUMNS, saved, current, strict=True)
         )
+        if holds_history:
+            ACTIVITY_HISTORY.post_save(self, created=adding, using=self._state.db)
 
     def get_absolute_url(self) -> str:
         return reverse("activities:detail", args=[self.pk])

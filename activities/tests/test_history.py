@@ -1,10 +1,21 @@
 """Change history (issue 6): who changed what and when, recorded from the pages and the
 API alike and shown on the activity, customer and dictionary entry pages."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from django.urls import reverse
 
+from activities.models import Activity, Participation
+from activities.services import (
+    activity_cancel,
+    activity_create,
+    activity_end,
+    activity_reopen,
+    activity_update,
+)
 from activities.tests.factories import ActivityFactory
+from activities.tests.test_services import WARSAW, meeting_input
 from api.tests.conftest import ApiClient, issue_token
 from customers.tests.factories import CustomerFactory
 from dictionaries.models import ActivityCategory
@@ -113,3 +124,59 @@ def test_a_save_and_its_participants_make_one_entry(customer, contact, employee)
     changed = activity.history.latest()
     assert changed.history_type == "~"
     assert {e.employee_id for e in changed.employees.all()} == {employee.pk, colleague.pk}
+
+
+# What a link's history copy holds besides its ids: the activity's copied columns.
+LINK_COLUMNS = ("employee_id", "customer_id", "start", "end", "in_schedule", "kind", "status")
+
+
+def links_now(activity) -> set:
+    return set(Participation.objects.filter(activity=activity).values_list(*LINK_COLUMNS))
+
+
+def links_in_latest_entry(activity) -> set:
+    return set(activity.history.latest().employees.values_list(*LINK_COLUMNS))
+
+
+@pytest.mark.django_db
+def test_the_latest_entry_records_the_links_as_each_service_left_them(
+    customer, contact, employee, reopener
+):
+    # An entry's copies of the links say what the links held after that change: a copy
+    # taken before Activity.save() brought the links' start, status... up to date would
+    # show the previous ones next to the new activity.
+    activity = activity_create(data=meeting_input(customer, contact, employee))
+    later = datetime(2026, 4, 2, 14, tzinfo=WARSAW)
+    activity_update(
+        activity=activity,
+        data=meeting_input(
+            customer,
+            contact,
+            employee,
+            employees=[employee, EmployeeFactory()],
+            start=later,
+            end=later + timedelta(hours=1),
+        ),
+    )
+    assert links_in_latest_entry(activity) == links_now(activity)
+
+    for change, status in [
+        (lambda: activity_end(activity=activity), "ended"),
+        (lambda: activity_reopen(activity=activity, user=reopener), "planned"),
+        (lambda: activity_cancel(activity=activity), "cancelled"),
+    ]:
+        entries = activity.history.count()
+        change()
+        assert activity.history.count() == entries + 1
+        assert {link[-1] for link in links_now(activity)} == {status}
+        assert links_in_latest_entry(activity) == links_now(activity), status
+
+
+@pytest.mark.django_db
+def test_a_plain_save_records_the_links_as_it_left_them():
+    # The admin (which may change in_schedule) and any other code that saves the model.
+    activity = Activity.objects.get(pk=ActivityFactory().pk)
+    activity.in_schedule = False
+    activity.save()
+    assert {link[4] for link in links_in_latest_entry(activity)} == {False}
+    assert links_in_latest_entry(activity) == links_now(activity)
