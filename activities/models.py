@@ -6,6 +6,7 @@ listed together on the customer's "All activities" tab.
 """
 
 import zoneinfo
+from collections.abc import Iterable
 from datetime import UTC, timedelta
 
 from django.conf import settings
@@ -38,6 +39,17 @@ PARTICIPATION_COPY = ("customer", "start", "end", "in_schedule", "kind", "status
 PARTICIPATION_COLUMNS = ("customer_id", "start", "end", "in_schedule", "kind", "status")
 # Activities longer than this are looked up apart when searching by time (see Participation).
 SHORT_SPAN = timedelta(days=7)
+
+
+def _copied_columns_among(names: Iterable[str]) -> set[str]:
+    """The copied columns that `names` name, by field name or column (attribute) name,
+    as `save(update_fields=...)` and `refresh_from_db(fields=...)` take either."""
+    names = set(names)
+    return {
+        column
+        for field, column in zip(PARTICIPATION_COPY, PARTICIPATION_COLUMNS, strict=True)
+        if field in names or column in names
+    }
 
 
 class Participation(models.Model):
@@ -377,11 +389,11 @@ class Activity(models.Model):
                 del self.skip_history_when_saving
         # Only what this save wrote: a field left out of update_fields, changed in memory
         # only, must not reach the links, nor be taken as saved.
-        written = {
-            column
-            for field, column in zip(PARTICIPATION_COPY, PARTICIPATION_COLUMNS, strict=True)
-            if update_fields is None or field in update_fields or column in update_fields
-        }
+        written = (
+            set(PARTICIPATION_COLUMNS)
+            if update_fields is None
+            else _copied_columns_among(update_fields)
+        )
         if saved is None:  # not read from the database whole: assume everything changed
             saved, changed = current, set(PARTICIPATION_COLUMNS)
         else:
@@ -404,6 +416,32 @@ class Activity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:detail", args=[self.pk])
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        """Also takes the copied columns it reloads as saved, so that `save()` compares
+        them with what the database holds now, not with an earlier read that a save
+        elsewhere may have moved on (it would skip or wrongly write the links' update).
+
+        The columns not reloaded keep what was known of them; if nothing was known (a
+        read that left some out), reloading some is not enough and `save()` still
+        writes them all. A `from_queryset` with its own only() or defer() may leave
+        columns out unseen: after it nothing is taken as known."""
+        if fields is not None:
+            fields = list(fields)  # read twice
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is not None:
+            reloaded = _copied_columns_among(fields)
+        elif from_queryset is not None and from_queryset.query.deferred_loading[0]:
+            self.__dict__.pop("_saved_copies", None)
+            return
+        else:
+            deferred = self.get_deferred_fields()
+            reloaded = {column for column in PARTICIPATION_COLUMNS if column not in deferred}
+        saved = getattr(self, "_saved_copies", None)
+        known = {} if saved is None else dict(zip(PARTICIPATION_COLUMNS, saved, strict=True))
+        known.update({column: getattr(self, column) for column in reloaded})
+        if len(known) == len(PARTICIPATION_COLUMNS):
+            self._saved_copies = tuple(known[column] for column in PARTICIPATION_COLUMNS)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -175,6 +175,58 @@ class TestParticipationCopies:
         updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
         assert updates and not [sql for sql in updates if "activities_participation" in sql]
 
+    def test_a_save_after_a_refresh_compares_with_what_was_reloaded(self):
+        # Given an activity read, then moved by another save (its links follow it)
+        activity = Activity.objects.get(pk=ActivityFactory().pk)
+        first_start = activity.start
+        elsewhere = Activity.objects.get(pk=activity.pk)
+        elsewhere.start -= timedelta(hours=2)
+        elsewhere.save()
+        # when it is reloaded and moved back to where it was first read
+        activity.refresh_from_db()
+        activity.start = first_start
+        activity.save()
+        # then the links move back too: the start saved is the reloaded one
+        assert Participation.objects.get(activity=activity).start == first_start
+        assert copies(activity) == expected(activity, activity.leader)
+
+    def test_a_refresh_of_some_fields_takes_only_those_as_saved(self):
+        activity = Activity.objects.get(pk=ActivityFactory().pk)
+        first_start, first_end = activity.start, activity.end
+        elsewhere = Activity.objects.get(pk=activity.pk)
+        elsewhere.start -= timedelta(hours=2)
+        elsewhere.end -= timedelta(hours=2)
+        elsewhere.save()
+        other = CustomerFactory()
+        activity.customer = other  # changed in memory, neither saved nor reloaded
+
+        activity.refresh_from_db(fields=["start", "end"])
+        activity.start, activity.end = first_start, first_end
+        activity.save(update_fields=["start", "end"])
+        link = Participation.objects.get(activity=activity)
+        assert (link.start, link.end) == (first_start, first_end)
+
+        # The customer was not reloaded: the one saved is still the first, so the
+        # new one is a change the next save carries to the links.
+        activity.save()
+        assert Participation.objects.get(activity=activity).customer_id == other.pk
+        assert copies(activity) == expected(activity, activity.leader)
+
+    def test_copies_loaded_one_by_one_are_not_taken_as_saved(self):
+        # A read that left the copies out loads each on first use (refresh_from_db):
+        # by then others may have been changed in memory, so none is known as saved.
+        activity = Activity.objects.only("subject").get(pk=ActivityFactory().pk)
+        activity.start -= timedelta(hours=1)
+        activity.save()
+        assert copies(activity) == expected(activity, activity.leader)
+
+    def test_a_refresh_from_a_queryset_that_leaves_copies_out_takes_none_as_saved(self):
+        activity = Activity.objects.get(pk=ActivityFactory().pk)
+        activity.start -= timedelta(hours=1)  # in memory: the reload leaves it so
+        activity.refresh_from_db(from_queryset=Activity.objects.defer("start"))
+        activity.save()
+        assert copies(activity) == expected(activity, activity.leader)
+
 
 @pytest.mark.django_db
 class TestOverlapping:
