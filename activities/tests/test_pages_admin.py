@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from activities.models import Activity, ActivityStatus
+from activities.models import Activity, ActivityStatus, Participation
 from activities.tests.factories import ActivityFactory
 
 
@@ -75,3 +75,18 @@ def test_a_staff_employee_cannot_open_activities_in_the_admin(client):
     assert client.post(change, {"subject": "CHANGED"}).status_code == 403
     activity.refresh_from_db()
     assert activity.subject != "CHANGED"
+
+
+@pytest.mark.django_db
+def test_taking_an_activity_out_of_the_schedule_reaches_its_links_and_their_history(
+    admin_client, admin_user
+):
+    activity = ActivityFactory()
+    url = reverse("admin:activities_activity_change", args=[activity.pk])
+
+    admin_client.post(url, {"subject": activity.subject, "place": "", "notes": ""})
+
+    entry = activity.history.latest()
+    assert entry.history_user == admin_user
+    assert Participation.objects.get(activity=activity).in_schedule is False
+    assert [link.in_schedule for link in entry.employees.all()] == [False]
