@@ -529,3 +529,17 @@ def activity_detail(*, pk: int, user) -> Activity:
         .prefetch_related("employees", "contact_persons")
         .get(pk=pk)
     )
+
+
+def visible_activity_ids(*, user, ids: Iterable[int | None]) -> frozenset[int]:
+    """Of the activities `ids` (existing ones: a follow-up's previous and next), those
+    `user` may see by `visible_activities`, so a page links only to what opens for them
+    (the previous activity may have other participants than its follow-up). One query;
+    none when there is nothing to ask or the user sees every activity."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return frozenset()
+    if visible_employee_ids(user) is None:
+        return frozenset(wanted)
+    among = Activity.objects.filter(pk__in=wanted)
+    return frozenset(visible_activities(user, among).values_list("pk", flat=True))

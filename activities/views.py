@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from activities import services
 from activities.forms import ActivityFilterForm, ActivityForm, EndForm, FollowUpForm
 from activities.models import Activity, ActivityKind
-from activities.selectors import activities_to_count, activity_table_rows, visible_page_ids
+from activities.selectors import (
+    activities_to_count,
+    activity_table_rows,
+    visible_activity_ids,
+    visible_page_ids,
+)
 from activities.selectors import activity_detail as select_activity
 from activities.selectors import activity_list as select_activities
 from customers.models import Customer
@@ -76,6 +81,18 @@ def _user_employee(request):
     return getattr(request.user, "employee", None)
 
 
+def _chain_visibility(request, activity: Activity) -> dict:
+    """Whether the user may open the activity this one follows up and its follow-up: a
+    page links only to those (the others answer 404); one query for both."""
+    following = getattr(activity, "next", None)
+    next_id = following.pk if following is not None else None
+    visible = visible_activity_ids(user=request.user, ids=[activity.previous_id, next_id])
+    return {
+        "previous_visible": activity.previous_id in visible,
+        "next_visible": next_id in visible,
+    }
+
+
 def _when(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
@@ -96,6 +113,8 @@ def _form_page(request, form: ActivityForm, *, title: str, activity: Activity | 
         ],
         "conflict": getattr(form, "schedule_conflict", None),
     }
+    if activity is not None:
+        context.update(_chain_visibility(request, activity))
     return TemplateResponse(request, "activities/activity_form.html", context)
 
 
@@ -252,6 +271,7 @@ def activity_detail(request, pk: int):
         "history": change_history(activity),
         "end_form": EndForm(),
         "follow_up_form": FollowUpForm(initial={"kind": activity.kind}),
+        **_chain_visibility(request, activity),
     }
     return TemplateResponse(request, "activities/activity_detail.html", context)
 
