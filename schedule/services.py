@@ -66,9 +66,12 @@ def activity_reschedule(
     user=None,
     ignore_conflicts: bool = False,
     invitations: InvitationReport | None = None,
+    expected_version: int | None = None,
 ) -> Activity:
     """Moves or resizes an activity dragged in the calendar, through the same service and
     checks as the form (an ended activity stays where it is, conflicts are reported).
+    `expected_version`, the version the calendar was loaded with, refuses (StaleVersion)
+    a drag made before someone else's save, as the form does; None skips the check.
 
     For an all-day activity `start` and `end` are dates and `end` is exclusive, as the
     calendar gives it; a missing end keeps the length (a timed activity) or one day.
@@ -102,4 +105,5 @@ def activity_reschedule(
         updated_by=user,
         ignore_conflicts=ignore_conflicts,
         invitations=invitations,
+        expected_version=expected_version,
     )

@@ -32,6 +32,7 @@ from schedule.conflicts import ScheduleConflict
 from schedule.ical import calendar_of, calendar_of_entries
 from schedule.invitations import InvitationReport
 from spotkania import limits
+from spotkania.versions import StaleVersion
 
 # The longest range one request of the calendar may ask for: a month view shows six
 # weeks; more than this is not a calendar page but a scrape.
@@ -153,6 +154,8 @@ def _event(activity: Activity, zone) -> dict:
             "customer": activity.customer.name,
             "place": activity.place,
             "employees": [e.full_name for e in activity.employees.all()],
+            # Sent back with a drag: a move based on an older version is refused.
+            "version": activity.version,
         },
     }
 
@@ -231,8 +234,14 @@ def team_schedule(request):
 def activity_move(request, pk: int):
     """Drag or resize in the calendar: the same service and checks as the form.
 
-    Answers JSON: 200 with the event; 409 with the clashes (`overridable` when the user
-    may repeat the request with `ignore_conflicts=1`); 422 with the messages otherwise.
+    `version` is the one the event was loaded with (optimistic locking, as the form's):
+    when someone saved the activity since, nothing moves. Without it (an older page), no
+    check.
+
+    Answers JSON: 200 with the event (carrying its new version); 409 with the clashes
+    (`overridable` when the user may repeat the request with `ignore_conflicts=1`) or,
+    for a stale version, `stale` and the current `version`; 422 with the messages
+    otherwise.
     """
     try:
         activity = activity_detail(pk=pk, user=request.user)
@@ -252,6 +261,10 @@ def activity_move(request, pk: int):
         bad = start is None or (end_text and end is None)
     if bad:
         return JsonResponse({"error": _("Enter a valid date/time.")}, status=422)
+    version_text = request.POST.get("version") or ""
+    expected_version = limits.parse_id(version_text) if version_text else None
+    if version_text and expected_version is None:
+        return JsonResponse({"error": _("The activity was not moved.")}, status=422)
     send = request.POST.get("send_invitations") in ("1", "true", "on")
     report = InvitationReport() if send else None
     try:
@@ -263,6 +276,15 @@ def activity_move(request, pk: int):
             user=request.user,
             ignore_conflicts=request.POST.get("ignore_conflicts") in ("1", "true", "on"),
             invitations=report,
+            expected_version=expected_version,
+        )
+    except StaleVersion as stale:
+        message = _(
+            "Someone changed this activity after your calendar was loaded. Reload the "
+            "calendar to see the current version."
+        )
+        return JsonResponse(
+            {"error": message, "stale": True, "version": stale.current_version}, status=409
         )
     except ScheduleConflict as conflict:
         return JsonResponse(

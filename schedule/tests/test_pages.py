@@ -237,6 +237,114 @@ class TestDragToReschedule:
         assert logged_in.get(reverse("schedule:move", args=[1])).status_code == 405
 
 
+class TestDragOnAStaleCalendar:
+    """The calendar sends the version its event was loaded with; a drag made after someone
+    else saved the activity is refused as the form's save is (optimistic locking)."""
+
+    def someone_else_moves(self, client, activity):
+        """A save meanwhile (as another user's would be): the activity moves to 11:00,
+        version 2."""
+        response = move(client, activity, start="2026-03-25T11:00:00Z", version="1")
+        assert response.status_code == 200
+        activity.refresh_from_db()
+        assert activity.version == 2
+
+    def test_the_events_carry_their_version(self, logged_in, employee):
+        activity = ActivityFactory(leader=employee, start=at("2026-03-25", 10), version=4)
+        (event,) = events(logged_in, employee).json()
+        assert event["id"] == str(activity.pk)
+        assert event["extendedProps"]["version"] == 4
+
+    def test_a_drag_on_the_version_loaded_before_an_edit_is_refused(self, logged_in, employee):
+        activity = ActivityFactory(leader=employee, start=at("2026-03-25", 10))
+        (event,) = events(logged_in, employee).json()
+        self.someone_else_moves(logged_in, activity)
+
+        response = move(
+            logged_in,
+            activity,
+            start="2026-03-26T14:00:00Z",
+            end="2026-03-26T15:00:00Z",
+            version=str(event["extendedProps"]["version"]),
+        )
+
+        assert response.status_code == 409
+        body = response.json()
+        assert body["stale"] is True
+        assert body["version"] == 2
+        assert "overridable" not in body
+        assert body["error"] == (
+            "Someone changed this activity after your calendar was loaded. Reload the "
+            "calendar to see the current version."
+        )
+        activity.refresh_from_db()
+        assert (activity.start, activity.end, activity.version) == (
+            at("2026-03-25", 11),
+            at("2026-03-25", 12),
+            2,
+        )
+
+    def test_a_stale_drag_is_refused_even_with_ignore_conflicts(self, logged_in, employee):
+        activity = ActivityFactory(leader=employee, start=at("2026-03-25", 10))
+        self.someone_else_moves(logged_in, activity)
+        response = move(
+            logged_in, activity, start="2026-03-26T14:00:00Z", version="1", ignore_conflicts="1"
+        )
+        assert response.status_code == 409
+        activity.refresh_from_db()
+        assert activity.start == at("2026-03-25", 11)
+
+    def test_the_refusal_speaks_polish(self, logged_in, employee):
+        activity = ActivityFactory(leader=employee, start=at("2026-03-25", 10))
+        self.someone_else_moves(logged_in, activity)
+        logged_in.cookies["django_language"] = "pl"
+        response = move(logged_in, activity, start="2026-03-26T14:00:00Z", version="1")
+        assert response.status_code == 409
+        assert response.json()["error"].startswith("Ktoś zmienił to działanie")
+
+    def test_a_drag_on_the_current_version_moves_and_answers_the_new_one(self, logged_in, employee):
+        activity = ActivityFactory(leader=employee, start=at("2026-03-25", 10))
+        response = move(
+            logged_in,
+            activity,
+            start="2026-03-26T14:00:00Z",
+            end="2026-03-26T15:00:00Z",
+            version="1",
+        )
+        assert response.status_code == 200, response.content
+        assert response.json()["event"]["extendedProps"]["version"] == 2
+        activity.refresh_from_db()
+        assert (activity.start, activity.version) == (at("2026-03-26", 14), 2)
+
+    def test_two_drags_in_a_row_each_with_the_version_the_last_answered(self, logged_in, employee):
+        activity = ActivityFactory(leader=employee, start=at("2026-03-25", 10))
+        (event,) = events(logged_in, employee).json()
+        for start in ("2026-03-26T14:00:00Z", "2026-03-27T09:00:00Z"):
+            response = move(
+                logged_in, activity, start=start, version=str(event["extendedProps"]["version"])
+            )
+            assert response.status_code == 200, response.content
+            event = response.json()["event"]
+        activity.refresh_from_db()
+        assert (activity.start, activity.version) == (at("2026-03-27", 9), 3)
+        assert event["extendedProps"]["version"] == 3
+
+    def test_without_a_version_an_older_page_still_moves(self, logged_in, employee):
+        activity = ActivityFactory(leader=employee, start=at("2026-03-25", 10), version=7)
+        response = move(logged_in, activity, start="2026-03-26T14:00:00Z")
+        assert response.status_code == 200
+        activity.refresh_from_db()
+        assert (activity.start, activity.version) == (at("2026-03-26", 14), 8)
+
+    @pytest.mark.parametrize("version", ["abc", "0", "-1", "1.5"])
+    def test_a_version_that_is_no_number_is_refused(self, logged_in, employee, version):
+        activity = ActivityFactory(leader=employee, start=at("2026-03-25", 10))
+        response = move(logged_in, activity, start="2026-03-26T14:00:00Z", version=version)
+        assert response.status_code == 422
+        activity.refresh_from_db()
+        assert (activity.start, activity.version) == (at("2026-03-25", 10), 1)
+
+
 class TestNewMeetingFromASlot:
     def test_form_starts_with_the_chosen_time_and_employee(self, logged_in):
         colleague = EmployeeFactory()

@@ -64,6 +64,10 @@
       body.set("start", event.allDay ? event.startStr.slice(0, 10) : wallClock(event.startStr));
       if (event.end) body.set("end", event.allDay ? event.endStr.slice(0, 10) : wallClock(event.endStr));
       if (ignoreConflicts) body.set("ignore_conflicts", "1");
+      // The version the event was loaded with: the server refuses (409, `stale`) a move
+      // of an activity someone else saved since, rather than overwrite their times.
+      var version = event.extendedProps.version;
+      if (version !== undefined && version !== null) body.set("version", String(version));
       fetch(config.moveUrl.replace("/0/", "/" + event.id + "/"), {
         method: "POST",
         headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
@@ -76,9 +80,13 @@
         .then(function (result) {
           if (result.status === 200) {
             hideError();
+            // Saved as a new version: the next drag of this event sends that one.
+            var saved = result.data.event;
+            if (saved && saved.extendedProps) event.setExtendedProp("version", saved.extendedProps.version);
             if (result.data.warning) showError(result.data.warning);
             return;
           }
+          // A stale version is a 409 without `overridable`: reverted and told below.
           if (result.status === 409 && result.data.overridable) {
             var question = texts.confirmConflict + "\n" + result.data.conflicts.join("\n") + "\n\n" + texts.saveAnyway;
             if (window.confirm(question)) { move(info, true); return; }
