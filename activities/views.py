@@ -81,14 +81,16 @@ def _user_employee(request):
     return getattr(request.user, "employee", None)
 
 
-def _chain_visibility(request, activity: Activity) -> dict:
-    """Whether the user may open the activity this one follows up and its follow-up: a
-    page links only to those (the others answer 404); one query for both."""
+def _chain_visibility(request, activity: Activity, *, previous: bool = True) -> dict:
+    """Whether the user may open the activity this one follows up (unless `previous` is
+    False: a page that does not show it) and its follow-up: a page links only to those
+    (the others answer 404); one query for both."""
     following = getattr(activity, "next", None)
     next_id = following.pk if following is not None else None
-    visible = visible_activity_ids(user=request.user, ids=[activity.previous_id, next_id])
+    previous_id = activity.previous_id if previous else None
+    visible = visible_activity_ids(user=request.user, ids=[previous_id, next_id])
     return {
-        "previous_visible": activity.previous_id in visible,
+        "previous_visible": previous_id in visible,
         "next_visible": next_id in visible,
     }
 
@@ -114,7 +116,7 @@ def _form_page(request, form: ActivityForm, *, title: str, activity: Activity | 
         "conflict": getattr(form, "schedule_conflict", None),
     }
     if activity is not None:
-        context.update(_chain_visibility(request, activity))
+        context.update(_chain_visibility(request, activity, previous=False))
     return TemplateResponse(request, "activities/activity_form.html", context)
 
 

@@ -139,3 +139,18 @@ def test_deciding_the_links_costs_one_query_at_most(logged_in, employee, monkeyp
     without = queries()
 
     assert with_links == without + 1
+
+
+def test_the_edit_form_which_shows_no_previous_activity_does_not_ask_about_it(
+    logged_in, employee, monkeypatch
+):
+    _first, second = previous_of(employee)
+    asked = []
+    monkeypatch.setattr(
+        views, "visible_activity_ids", lambda *, user, ids: asked.append(list(ids)) or frozenset()
+    )
+
+    response = logged_in.get(reverse("activities:edit", args=[second.pk]))
+
+    assert response.status_code == 200
+    assert asked == [[None, None]]
