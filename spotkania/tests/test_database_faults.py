@@ -95,23 +95,17 @@ def test_after_the_connection_is_killed_the_next_request_recovers(employee):
 
     _kill(old_pid)  # from another connection, as a database restart would
 
-    with _counting_select_1() as is_usable:
-        assert _call(handler, "/api/v1/activities", token) == 200
-    assert is_usable.call_count == 1  # the socket said something: the server was asked
+    assert _call(handler, "/api/v1/activities", token) == 200
     assert connection.connection.info.backend_pid != old_pid
 
 
-def _admin() -> psycopg.Connection:
+def _kill(pid: int) -> None:
+    """Ends a backend as a restart would, and waits until it is gone (a restart is over
+    before the next request): pg_terminate_backend only signals it."""
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
-    return psycopg.connect(**params, autocommit=True)
-
-
-def _kill(pid: int) -> None:
-    """Ends a backend as a restart would, and waits until it is gone (as a restart is
-    over before the next request): pg_terminate_backend only signals it."""
-    with _admin() as admin:
+    with psycopg.connect(**params, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
         for _ in range(500):
             found = admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
@@ -119,51 +113,6 @@ def _kill(pid: int) -> None:
                 return
             time.sleep(0.01)
     raise AssertionError(f"backend {pid} did not exit")
-
-
-def _counting_select_1():
-    """Counts Django's health check queries (`SELECT 1`, in is_usable)."""
-    from django.db.backends.postgresql.base import DatabaseWrapper
-
-    return mock.patch.object(
-        DatabaseWrapper, "is_usable", autospec=True, side_effect=DatabaseWrapper.is_usable
-    )
-
-
-@pytest.mark.skipif(not POSTGRES, reason="the check without a round trip is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_a_quiet_kept_connection_is_trusted_without_a_round_trip(employee):
-    """spotkania.postgresql: a kept connection with nothing to read on its socket is
-    alive; Django's SELECT 1 before each request is not sent."""
-    token = ApiToken.issue(user=employee.user, name="t")[1]
-    handler = WSGIHandler()
-    assert _call(handler, "/api/v1/activities", token) == 200
-    pid = connection.connection.info.backend_pid
-    with _counting_select_1() as is_usable:
-        for _ in range(3):
-            assert _call(handler, "/api/v1/activities", token) == 200
-    assert is_usable.call_count == 0
-    assert connection.connection.info.backend_pid == pid
-
-
-@pytest.mark.skipif(not POSTGRES, reason="the check without a round trip is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
-def test_something_to_read_on_the_socket_falls_back_to_djangos_check(employee):
-    """A notification waiting on a live connection makes its socket readable too: the
-    check then asks the server (SELECT 1), finds it alive and keeps the connection."""
-    token = ApiToken.issue(user=employee.user, name="t")[1]
-    handler = WSGIHandler()
-    assert _call(handler, "/api/v1/activities", token) == 200
-    pid = connection.connection.info.backend_pid
-    connection.connection.execute("LISTEN spotkania_test")
-    with _admin() as admin:
-        admin.execute("NOTIFY spotkania_test")
-    time.sleep(0.05)
-    with _counting_select_1() as is_usable:
-        assert _call(handler, "/api/v1/activities", token) == 200
-    assert is_usable.call_count == 1
-    assert connection.connection.info.backend_pid == pid
-    connection.connection.execute("UNLISTEN *")
 
 
 @pytest.mark.skipif(
