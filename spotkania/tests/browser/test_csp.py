@@ -14,10 +14,10 @@ from customers.models import Customer
 from dictionaries.models import Currency
 from employees.tests.factories import EmployeeFactory, UserFactory
 from spotkania import security
+from spotkania.tests.browser.people import PASSWORD, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "secret-pass-123"
 ATTACK = "<img src=x onerror=alert(1)><script>alert(1)</script>"
 
 # Recorded by the page itself before any of its scripts run (an init script is not
@@ -101,14 +101,6 @@ def world(transactional_db):
         expected_cost_currency=Currency.objects.get(code="PLN"),
     )
     return employee
-
-
-def log_in(page):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "ewa")
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    expect(page.locator("nav.navbar")).to_be_visible()
 
 
 def test_main_pages_work_under_the_policy(watched, world, shot):

@@ -11,25 +11,16 @@ from stdnum.pl import nip
 from activities.models import Activity
 from customers.models import Customer
 from employees.tests.factories import EmployeeFactory, UserFactory
+from spotkania.tests.browser.people import PASSWORD, log_in
 
 # The live server needs committed data (the root conftest re-seeds the dictionaries).
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "secret-pass-123"
 
 
 @pytest.fixture
 def salesperson(transactional_db):
     user = UserFactory(username="ewa", password=PASSWORD)
     return EmployeeFactory(user=user, first_name="Ewa", last_name="Lis")
-
-
-def log_in(page, username="ewa"):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    expect(page.locator("nav.navbar")).to_be_visible()
 
 
 def test_plan_a_meeting_with_follow_up_and_end_it(page, salesperson, shot):

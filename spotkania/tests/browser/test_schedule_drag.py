@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 from activities.models import Activity
 from activities.tests.factories import ActivityFactory
 from employees.tests.factories import EmployeeFactory, UserFactory
+from spotkania.tests.browser.people import PASSWORD, log_in
 
 # The live server needs committed data (the root conftest re-seeds the dictionaries).
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "secret-pass-123"
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
 DAY = "2026-03-25"
 
@@ -35,14 +35,6 @@ def meeting(transactional_db):
         end=at(11),
         time_zone="Europe/Warsaw",
     )
-
-
-def log_in(page):
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "ewa")
-    page.fill("#id_password", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    expect(page.locator("nav.navbar")).to_be_visible()
 
 
 def open_day(page, meeting):
