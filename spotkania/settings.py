@@ -114,6 +114,14 @@ FORM_RENDERER = "spotkania.rendering.FormRenderer"
 
 WSGI_APPLICATION = "spotkania.wsgi.application"
 
+
+def _use_our_postgresql(database: dict) -> None:
+    """Django's PostgreSQL backend with timestamps read by psycopg's C loader
+    (spotkania/postgresql), for every PostgreSQL database."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "spotkania.postgresql"
+
+
 # SQLite by default (a file in the project folder); PostgreSQL through DATABASE_URL.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -137,9 +145,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 else:
-    # Django's backend with timestamps read by psycopg's C loader (spotkania/postgresql).
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"]["ENGINE"] = "spotkania.postgresql"
+    _use_our_postgresql(DATABASES["default"])
     # QuerySet.iterator() (a form's choices, e.g. the filters' categories and priorities)
     # would open a server-side cursor: DECLARE, FETCH and CLOSE, three round trips for a
     # few rows, and one that PgBouncer's transaction pooling does not allow. Nothing of
@@ -166,8 +172,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_health_checks=True,
         disable_server_side_cursors=True,
     )
-    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["replica"]["ENGINE"] = "spotkania.postgresql"
+    _use_our_postgresql(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["spotkania.replica.ReplicaRouter"]
     MIDDLEWARE.insert(0, "spotkania.replica.ReplicaMiddleware")
