@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Swagger
 from api import errors
 from api.auth import TOKEN_CACHE_SECONDS, BearerToken
 from api.endpoints import activities, auth, customers, dictionaries, employees, reports, schedule
+from api.parser import JsonParser
 from api.renderers import renderer
 
 DESCRIPTION = f"""
@@ -28,6 +29,7 @@ api = NinjaAPI(
     description=DESCRIPTION,
     auth=BearerToken(),
     renderer=renderer,
+    parser=JsonParser(),
     urls_namespace="api-v1",
     # Swagger UI from ninja's own static files; no validator badge fetched from the web.
     docs=Swagger(settings={"validatorUrl": None}),

@@ -10,7 +10,7 @@ and of Django itself, so they are translated wherever the pages are.
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +19,9 @@ from django.utils.translation import ngettext
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from api.parser import UnsupportedMediaType
 from spotkania.faults import database_unavailable
+from spotkania.guards import request_too_large
 from spotkania.versions import StaleVersion, etag
 
 ERROR_DESCRIPTION = (
@@ -184,11 +186,17 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
+        if isinstance(exc.__cause__, UnsupportedMediaType):
+            return respond(request, 415, exc.__cause__.message)
         if exc.status_code == 400:
             # The only 400 ninja raises itself: a body that is not JSON.
             errors = {"__all__": [_("Enter a valid JSON.")]}
             return respond(request, 400, invalid_message(1), errors)
         return respond(request, exc.status_code, str(exc))
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_large(request, exc):
+        return request_too_large(request)
 
     @api.exception_handler(Forbidden)
     def on_forbidden(request, exc):

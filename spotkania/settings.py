@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "spotkania.faults.DatabaseFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the path or the body: control characters in the path are
+    # 404, a body over the upload limit 413, in the request's language (spotkania/guards.py).
+    "spotkania.guards.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -209,6 +212,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "spotkania.throttling.lockout_response"
 AXES_VERBOSE = False
+
+# Password reset by e-mail (/accounts/password_reset/): on unless DJANGO_PASSWORD_RESET=0;
+# each address and each client may ask so many times per period (django-ratelimit's
+# "N/s|m|h|d"), counted in the cache (spotkania/throttling.py).
+PASSWORD_RESET_ENABLED = env_bool("DJANGO_PASSWORD_RESET", True)
+PASSWORD_RESET_RATE_PER_ADDRESS = os.environ.get("DJANGO_PASSWORD_RESET_PER_ADDRESS", "3/h")
+PASSWORD_RESET_RATE_PER_CLIENT = os.environ.get("DJANGO_PASSWORD_RESET_PER_CLIENT", "10/h")
 
 # Sessions: a working day from login; the cookie goes when the browser closes (shared
 # computers in sales offices). Not renewed on every request: one write per login.
