@@ -108,3 +108,17 @@ def customer(db):
 @pytest.fixture
 def contact(customer):
     return ContactPersonFactory(customer=customer, first_name="Jan", last_name="Kowalski")
+
+
+@pytest.fixture(autouse=True)
+def _api_answers_are_documented(monkeypatch):
+    """Every answer of the API that a test sees is one the OpenAPI document declares for
+    its operation (api/tests/contract.py)."""
+    from django.test import Client
+
+    from api.tests.contract import Recorder
+
+    recorder = Recorder()
+    monkeypatch.setattr(Client, "request", recorder.wrap(Client.request))
+    yield
+    assert not recorder.problems, "\n".join(recorder.problems)

@@ -5,6 +5,7 @@ from ninja import NinjaAPI, Swagger
 from api import errors
 from api.auth import TOKEN_CACHE_SECONDS, BearerToken
 from api.endpoints import activities, auth, customers, dictionaries, employees, reports, schedule
+from api.openapi import add_shared_answers
 from api.parser import JsonParser
 from api.renderers import renderer
 
@@ -18,12 +19,22 @@ administrator, or whose user was deactivated, may still work for up to
 {TOKEN_CACHE_SECONDS} seconds, and a change of the user's role, team or time zone applies
 as late.
 Datetimes are ISO 8601 with an offset; money is `{{"amount": "120.50", "currency": "PLN"}}`
-or null. Lists answer `{{"items": [...], "count": N}}` with `page` and `page_size` (max 200).
+or null. A request body must be `application/json` (415 otherwise) and at most 2.5 MB
+(413). Lists answer `{{"items": [...], "count": N}}` with `page` and `page_size` (max 200).
 
 {errors.ERROR_DESCRIPTION} Unknown ids answer 404, conflicts with the state of the data 409.
 """
 
-api = NinjaAPI(
+
+class SpotkaniaApi(NinjaAPI):
+    """ninja's API, its document completed with the answers of the layers around the
+    endpoints (api/openapi.py)."""
+
+    def get_openapi_schema(self, **kwargs):
+        return add_shared_answers(super().get_openapi_schema(**kwargs))
+
+
+api = SpotkaniaApi(
     title="Spotkania API",
     version="1.0.0",
     description=DESCRIPTION,

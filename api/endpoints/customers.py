@@ -137,9 +137,12 @@ def customer_update(request, customer_id: int, payload: CustomerPatch, response:
 
 @router.delete(
     "/customers/{customer_id}",
-    response={204: None, **WRITE_ERRORS},
+    response={204: None, **WRITE_ERRORS, 403: ErrorOut},
     summary="Delete a customer without activities",
-    description="A customer with activities is refused with 409: deactivate it instead.",
+    description=(
+        "Only users allowed to delete customers (administrators) may: 403 otherwise. A "
+        "customer with activities is refused with 409: deactivate it instead."
+    ),
 )
 def customer_remove(request, customer_id: int):
     customer = _customer(customer_id)
@@ -205,9 +208,12 @@ def contact_update(request, contact_id: int, payload: ContactPatch, response: Ht
 
 @router.delete(
     "/contacts/{contact_id}",
-    response={204: None, **WRITE_ERRORS},
+    response={204: None, **WRITE_ERRORS, 403: ErrorOut},
     summary="Delete a contact person who took part in no activity",
-    description="One who took part in activities is refused with 409: deactivate instead.",
+    description=(
+        "Only users allowed to delete contact persons (administrators) may: 403 otherwise. "
+        "One who took part in activities is refused with 409: deactivate instead."
+    ),
 )
 def contact_remove(request, contact_id: int):
     try:

@@ -1,4 +1,5 @@
-"""The OpenAPI document: it builds, it is valid, and no generated request makes a 5xx.
+"""The OpenAPI document: it builds, it is valid, and no generated request makes a 5xx or
+an answer the document does not declare.
 
 Schemathesis generates requests (valid ones and broken ones) for every operation of the
 document and sends them through the WSGI application, authenticated with a real token.
@@ -13,6 +14,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import status_code_conformance
 
 from api.api import api as ninja_api
 from api.tests.conftest import issue_token
@@ -75,9 +77,12 @@ def some_data(db):
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_request_makes_a_server_error(case, admin_user, some_data, keep_test_connection):
+def test_no_request_makes_a_server_error_or_an_undocumented_answer(
+    case, admin_user, some_data, keep_test_connection
+):
     # A fresh token for every request: the run also calls DELETE /auth/token.
     token = issue_token(admin_user)
     case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error]
+        headers={"Authorization": f"Bearer {token}"},
+        checks=[not_a_server_error, status_code_conformance],
     )
