@@ -207,3 +207,66 @@ def test_control_characters_in_an_api_path_are_404_json(client, admin_user, path
 def test_paths_with_polish_letters_still_resolve(logged_in):
     # Only control characters are refused, not every character beyond ASCII.
     assert logged_in.get("/customers/?q=%C5%BC%C3%B3%C5%82w").status_code == 200
+
+
+# --- no shape of request guesses passwords uncounted --------------------------------
+
+
+def _shapes(username: str, password: str) -> dict[str, tuple[bytes, str]]:
+    from django.test.client import BOUNDARY, encode_multipart
+
+    # Not the test client's own constant, which it takes as "encode this dict".
+    multipart = f"multipart/form-data; boundary={BOUNDARY}"
+
+    fields = {"username": username, "password": password}
+    form = f"username={username}&password={password}"
+    return {
+        "json": (json.dumps(fields).encode(), "application/json"),
+        "form": (form.encode(), "application/x-www-form-urlencoded"),
+        "multipart": (encode_multipart(BOUNDARY, fields), multipart),
+        "multipart without boundary": (json.dumps(fields).encode(), "multipart/form-data"),
+        "broken multipart": (b"--" + BOUNDARY.encode() + b"\r\ngarbage", multipart),
+        "text": (json.dumps(fields).encode(), "text/plain"),
+        "form in latin-1": (
+            form.encode(),
+            "application/x-www-form-urlencoded; charset=latin-1",
+        ),
+        "form with invalid utf-8": (
+            form.encode() + b"&x=\xff\xfe",
+            "application/x-www-form-urlencoded",
+        ),
+    }
+
+
+CREDENTIAL_CHECKS = ["/accounts/login/", "/admin/login/", "/api/v1/auth/token"]
+
+
+def _succeeded(path: str, response) -> bool:
+    if path.startswith("/api/"):
+        return response.status_code == 200 and "token" in response.json()
+    return response.status_code == 302 and "_auth_user_id" in response.wsgi_request.session
+
+
+@pytest.mark.parametrize("path", CREDENTIAL_CHECKS)
+@pytest.mark.parametrize(
+    "shape",
+    list(_shapes("u", "p")),
+)
+def test_no_request_shape_lets_passwords_be_guessed_uncounted(throttled, ola, path, shape):
+    """After as many wrong passwords as the limit allows, sent in one shape, the right
+    password in the same shape does not get in: the shape is either refused before any
+    check or counted. The multipart request without a boundary got a token (issue 16)."""
+    ola.is_staff = True
+    ola.save()
+    client = Client(raise_request_exception=False)
+    for _ in range(3):
+        body, content_type = _shapes("ola", "wrong")[shape]
+        client.post(path, data=body, content_type=content_type, REMOTE_ADDR="10.0.0.5")
+    body, content_type = _shapes("ola", PASSWORD)[shape]
+    response = client.post(path, data=body, content_type=content_type, REMOTE_ADDR="10.0.0.5")
+    assert not _succeeded(path, response), response.status_code
+    assert response.status_code < 500
+    # The same client may still log in properly from elsewhere: nothing else broke.
+    good, good_type = _shapes("ola", PASSWORD)["json" if path.startswith("/api/") else "form"]
+    other = client.post(path, data=good, content_type=good_type, REMOTE_ADDR="10.0.0.6")
+    assert _succeeded(path, other), other.status_code
