@@ -3,9 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from imports.reading import MAX_FILE_BYTES, file_too_large_message
 from imports.services import KINDS
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
@@ -19,8 +18,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(file_too_large_message())
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
         return upload

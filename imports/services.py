@@ -10,11 +10,8 @@ with one bad row, rolls the whole transaction back.
 
 from __future__ import annotations
 
-import csv
-import io
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -31,6 +28,7 @@ from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority
 from dictionaries.money import Money
 from employees.models import Employee
+from imports.reading import ImportFileError, table_read
 
 KINDS = {
     "customers": gettext_lazy("Customers"),
@@ -74,12 +72,7 @@ REQUIRED = {
     "contact_persons": {"customer_code", "last_name"},
     "activities": {"subject", "customer_code", "contact_persons", "employees", "start"},
 }
-MAX_ROWS = 20_000
 LIST_SEPARATOR = ";"
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, missing columns)."""
 
 
 @dataclass
@@ -103,61 +96,21 @@ class ImportReport:
 # --- reading --------------------------------------------------------------------------
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def rows_read(*, content: bytes, filename: str) -> list[dict[str, str]]:
     """The rows of a CSV (UTF-8, comma or semicolon) or XLSX (first sheet) file as dicts
-    keyed by the header's column names (lower case)."""
-    if filename.lower().endswith(".xlsx"):
-        table = _xlsx_rows(content)
-    elif filename.lower().endswith(".csv"):
-        table = _csv_rows(content)
-    else:
-        raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    keyed by the header's column names (lower case), read within the bounds of
+    `imports.reading`."""
+    table = table_read(content=content, filename=filename)
     if not table:
         raise ImportFileError(_("The file is empty."))
-    header = [_cell(h).lower() for h in table[0]]
+    header = [h.lower() for h in table[0]]
     rows = []
-    for values in table[1:]:
-        cells = [_cell(v) for v in values]
-        if not any(cells):
+    for cells in table[1:]:
+        if not cells:
             rows.append(None)  # an empty line keeps its number but is skipped
             continue
         rows.append(dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("At most %(max)d rows per file.") % {"max": MAX_ROWS})
     return [{"__header__": header}, *rows]
-
-
-def _csv_rows(content: bytes) -> list[list]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("Save the CSV file as UTF-8.")) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        raise ImportFileError(_("This is not a readable XLSX file.")) from None
-    try:
-        return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
 
 
 # --- one row per kind -------------------------------------------------------------------

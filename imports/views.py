@@ -1,12 +1,9 @@
 """The import page for staff: upload, dry-run report, confirm. Thin over imports.services.
 
 The checked file waits in a private temporary folder between the dry run and the confirm
-(its name is kept in the session), so the user does not upload it twice; the confirm runs
-every check again, since the data may have changed in between."""
-
-import secrets
-import tempfile
-from pathlib import Path
+(its name is kept in the session, its life in imports.pending), so the user does not
+upload it twice; the confirm runs every check again, since the data may have changed in
+between."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -16,15 +13,16 @@ from django.views.decorators.http import require_http_methods
 
 from dictionaries.views import crm_admin_required
 from imports.forms import ImportForm
+from imports.pending import (
+    PENDING_MAX_AGE,
+    pending_discard,
+    pending_store,
+    pending_sweep,
+    pending_take,
+)
 from imports.services import COLUMNS, KINDS, ImportFileError, import_run
 
 SESSION_KEY = "imports.pending"
-
-
-def _folder() -> Path:
-    folder = Path(tempfile.gettempdir()) / "spotkania-imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
 
 
 def _render(request, form, report=None, pending=None):
@@ -41,6 +39,7 @@ def _render(request, form, report=None, pending=None):
 @crm_admin_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
+    pending_sweep()  # abandoned checks' files go on the next visit of anyone
     if request.method == "POST" and request.POST.get("action") == "confirm":
         return _confirm(request)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -54,10 +53,12 @@ def import_page(request):
             form.add_error("file", str(exc))
             return _render(request, form)
         pending = None
+        previous = request.session.pop(SESSION_KEY, None)
+        if previous:  # a new check replaces the one not confirmed
+            pending_discard(token=previous["token"], suffix=previous["suffix"])
         if report.ok:
-            token = secrets.token_hex(16)
             suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
-            (_folder() / f"{token}{suffix}").write_bytes(content)
+            token = pending_store(content=content, suffix=suffix)
             pending = {"token": token, "kind": kind, "name": upload.name, "suffix": suffix}
             request.session[SESSION_KEY] = pending
         return _render(request, form, report, pending)
@@ -67,13 +68,20 @@ def import_page(request):
 def _confirm(request):
     pending = request.session.pop(SESSION_KEY, None)
     if not pending or pending.get("token") != request.POST.get("token"):
+        if pending:  # a stale page was confirmed: the file the session held goes too
+            pending_discard(token=pending["token"], suffix=pending["suffix"])
         messages.error(request, _("Check the file again: nothing is waiting to be imported."))
         return redirect("imports:page")
-    path = _folder() / f"{pending['token']}{pending['suffix']}"
-    try:
-        content = path.read_bytes()
-    except OSError:
-        messages.error(request, _("Check the file again: nothing is waiting to be imported."))
+    content = pending_take(token=pending["token"], suffix=pending["suffix"])
+    if content is None:
+        messages.error(
+            request,
+            _(
+                "The checked file is no longer kept (files wait %(minutes)d minutes for "
+                "“Import now”): check it again."
+            )
+            % {"minutes": PENDING_MAX_AGE // 60},
+        )
         return redirect("imports:page")
     try:
         report = import_run(
@@ -83,8 +91,9 @@ def _confirm(request):
             commit=True,
             created_by=request.user,
         )
-    finally:
-        path.unlink(missing_ok=True)
+    except ImportFileError as exc:  # the same file was readable at the check
+        messages.error(request, str(exc))
+        return redirect("imports:page")
     if not report.committed:
         messages.error(request, _("Nothing was imported: the data changed since the check."))
         return _render(request, ImportForm(initial={"kind": pending["kind"]}), report)

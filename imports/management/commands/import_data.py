@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from imports.reading import MAX_FILE_BYTES, file_too_large_message
 from imports.services import KINDS, ImportFileError, import_run
 
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, file, commit, **options):
         try:
+            if file.stat().st_size > MAX_FILE_BYTES:  # refused before it is read into memory
+                raise CommandError(file_too_large_message())
             content = file.read_bytes()
         except OSError as exc:
             raise CommandError(str(exc)) from exc
