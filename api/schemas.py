@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from spotkania.limits import MAX_ID, MAX_YEAR, MIN_YEAR
@@ -39,8 +39,30 @@ def _sensible_date(value: date) -> date:
     return value
 
 
+def _at_most(limit: int) -> BeforeValidator:
+    """The length check, with the length found: ninja drops the value from pydantic's
+    errors, so pydantic's own `string_too_long` could not say it (api.errors)."""
+
+    def check(value):
+        if isinstance(value, str) and len(value) > limit:
+            raise PydanticCustomError(
+                "string_too_long",
+                "String should have at most {max_length} characters",
+                {"max_length": limit, "actual_length": len(value)},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
 def Text(max_length: int = 10_000):
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
+    # StringConstraints stays for the OpenAPI document (maxLength); _at_most runs first.
+    return Annotated[
+        str,
+        StringConstraints(max_length=max_length),
+        _at_most(max_length),
+        AfterValidator(_no_nul),
+    ]
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
