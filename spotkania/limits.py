@@ -46,6 +46,17 @@ def max_length(model, name: str) -> int:
     return model._meta.get_field(name).max_length
 
 
+def length_messages(model, name: str, value: str) -> list[str]:
+    """Django's own message ("... at most 100 characters (it has 101).") when `value` is
+    longer than the field `name` of `model` allows; none when it fits. For services that
+    check a value before it is set on a model."""
+    try:
+        MaxLengthValidator(max_length(model, name))(value)
+    except ValidationError as exc:
+        return exc.messages
+    return []
+
+
 def year_in_range(value: date | datetime) -> bool:
     return MIN_YEAR <= value.year <= MAX_YEAR
 
