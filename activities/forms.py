@@ -256,7 +256,9 @@ class ActivityForm(forms.Form):
     """
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
-    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    subject = forms.CharField(
+        label=_("Subject"), max_length=limits.max_length(Activity, "subject"), required=False
+    )
     customer = CustomerChoiceField(
         label=_("Customer"), queryset=Customer.objects.all(), required=False
     )
@@ -276,7 +278,12 @@ class ActivityForm(forms.Form):
     end = LocalDateTimeField(label=_("End"), required=False)
     all_day = forms.BooleanField(label=_("All day"), required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"))
-    place = forms.CharField(label=_("Place"), required=False, widget=forms.Textarea)
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=limits.max_length(Activity, "place"),
+        required=False,
+        widget=forms.Textarea,
+    )
     priority = limits.ModelChoiceField(
         label=_("Priority"),
         queryset=ActivityPriority.objects.none(),
@@ -304,7 +311,12 @@ class ActivityForm(forms.Form):
     actual_cost_currency = forms.ModelChoiceField(
         label=_("Currency"), queryset=Currency.objects.none(), required=False
     )
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+    notes = forms.CharField(
+        label=_("Notes"),
+        max_length=limits.max_length(Activity, "notes"),
+        required=False,
+        widget=forms.Textarea,
+    )
     send_invitations = forms.BooleanField(
         label=_("Send invitations to the participants (e-mail)"), required=False
     )

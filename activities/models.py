@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from dictionaries.money import Money, amount_field
 from employees.models import validate_time_zone
+from spotkania import limits
 
 
 class ActivityKind(models.TextChoices):
@@ -172,7 +173,7 @@ class Activity(models.Model):
         _("kind"), max_length=10, choices=ActivityKind.choices, default=ActivityKind.MEETING
     )
     subject = models.CharField(_("subject"), max_length=200)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = limits.text_field(_("notes"), max_length=100_000, blank=True)
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
@@ -204,7 +205,7 @@ class Activity(models.Model):
     # converting a million start times to their zones in SQL takes seconds (bench/).
     local_start_date = models.DateField(_("start date (local)"), editable=False)
     all_day = models.BooleanField(_("all day"), default=False)
-    place = models.TextField(_("place"), blank=True)
+    place = limits.text_field(_("place"), max_length=100_000, blank=True)
     priority = models.ForeignKey(
         "dictionaries.ActivityPriority",
         on_delete=models.PROTECT,

@@ -3,6 +3,9 @@
 Input strings refuse NUL characters (PostgreSQL cannot store them) with a per-field 422,
 ids are positive 64-bit integers, datetimes lie between the years 1900 and 2999: anything
 else answers 422 before it reaches a service or the database.
+
+A text is as long as its model field allows (`ModelText`, spotkania.limits): the number is
+declared once, on the field, and read here, by the forms and by the services.
 """
 
 from __future__ import annotations
@@ -11,12 +14,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from spotkania.limits import MAX_ID, MAX_YEAR, MIN_YEAR
+from activities.models import Activity
+from api.models import ApiToken
+from customers.forms import TAX_ID_INPUT_LENGTH
+from customers.models import ContactPerson, Customer
+from dictionaries.models import Currency, DictionaryEntry
+from employees.models import Employee
+from spotkania.limits import MAX_ID, MAX_YEAR, MIN_YEAR, max_length
 
 
 def _no_nul(value: str) -> str:
@@ -39,8 +49,36 @@ def _sensible_date(value: date) -> date:
     return value
 
 
-def Text(max_length: int = 10_000):
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_nul)]
+def _at_most(limit: int) -> BeforeValidator:
+    """The length check, with the length found: ninja drops the value from pydantic's
+    errors, so pydantic's own `string_too_long` could not say it (api.errors)."""
+
+    def check(value):
+        if isinstance(value, str) and len(value) > limit:
+            raise PydanticCustomError(
+                "string_too_long",
+                "String should have at most {max_length} characters",
+                {"max_length": limit, "actual_length": len(value)},
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+def Text(limit: int):
+    # StringConstraints stays for the OpenAPI document (maxLength); _at_most runs first.
+    return Annotated[
+        str, StringConstraints(max_length=limit), _at_most(limit), AfterValidator(_no_nul)
+    ]
+
+
+def ModelText(model, name: str):
+    """A string as long as the model's field `name` allows."""
+    return Text(max_length(model, name))
+
+
+# The password is checked against its hash, never stored: the bound only keeps hashing cheap.
+PASSWORD_LENGTH = 4096
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -70,9 +108,11 @@ class ErrorOut(Schema):
 
 
 class TokenIn(Schema):
-    username: Text(150)
-    password: Text(4096)
-    name: Text(100) = Field("", description="A label for the token, e.g. 'web shop'.")
+    username: ModelText(get_user_model(), "username")
+    password: Text(PASSWORD_LENGTH)
+    name: ModelText(ApiToken, "name") = Field(
+        "", description="A label for the token, e.g. 'web shop'."
+    )
 
 
 class TokenOut(Schema):
@@ -83,24 +123,26 @@ class TokenOut(Schema):
 
 
 class CustomerIn(Schema):
-    code: Text(40)
-    name: Text(250)
-    tax_id: Text(20) = Field("", description="Polish NIP; dashes, spaces and PL allowed.")
-    email: Text(254) = ""
-    phone: Text(40) = ""
-    address: Text() = ""
+    code: ModelText(Customer, "code")
+    name: ModelText(Customer, "name")
+    tax_id: Text(TAX_ID_INPUT_LENGTH) = Field(
+        "", description="Polish NIP; dashes, spaces and PL allowed."
+    )
+    email: ModelText(Customer, "email") = ""
+    phone: ModelText(Customer, "phone") = ""
+    address: ModelText(Customer, "address") = ""
     is_active: bool = True
 
 
 class CustomerPatch(Schema):
     """Only the fields sent change."""
 
-    code: Text(40) | None = None
-    name: Text(250) | None = None
-    tax_id: Text(20) | None = None
-    email: Text(254) | None = None
-    phone: Text(40) | None = None
-    address: Text() | None = None
+    code: ModelText(Customer, "code") | None = None
+    name: ModelText(Customer, "name") | None = None
+    tax_id: Text(TAX_ID_INPUT_LENGTH) | None = None
+    email: ModelText(Customer, "email") | None = None
+    phone: ModelText(Customer, "phone") | None = None
+    address: ModelText(Customer, "address") | None = None
     is_active: bool | None = None
     version: int | None = Field(
         None, description="The version read (its ETag); a stale one answers 409."
@@ -125,22 +167,22 @@ class CustomerPage(Schema):
 
 
 class ContactIn(Schema):
-    first_name: Text(100)
-    last_name: Text(100)
-    position: Text(100) = ""
-    email: Text(254) = ""
-    phone: Text(40) = ""
+    first_name: ModelText(ContactPerson, "first_name")
+    last_name: ModelText(ContactPerson, "last_name")
+    position: ModelText(ContactPerson, "position") = ""
+    email: ModelText(ContactPerson, "email") = ""
+    phone: ModelText(ContactPerson, "phone") = ""
     is_active: bool = True
 
 
 class ContactPatch(Schema):
     """Only the fields sent change."""
 
-    first_name: Text(100) | None = None
-    last_name: Text(100) | None = None
-    position: Text(100) | None = None
-    email: Text(254) | None = None
-    phone: Text(40) | None = None
+    first_name: ModelText(ContactPerson, "first_name") | None = None
+    last_name: ModelText(ContactPerson, "last_name") | None = None
+    position: ModelText(ContactPerson, "position") | None = None
+    email: ModelText(ContactPerson, "email") | None = None
+    phone: ModelText(ContactPerson, "phone") | None = None
     is_active: bool | None = None
     version: int | None = Field(
         None, description="The version read (its ETag); a stale one answers 409."
@@ -168,22 +210,26 @@ class ContactPage(Schema):
 
 
 class EmployeeIn(Schema):
-    first_name: Text(100)
-    last_name: Text(100)
-    email: Text(254) = ""
-    user: Text(150) | None = Field(None, description="Username of the login user, or null.")
-    time_zone: Text(64) | None = Field(None, description="IANA zone; default Europe/Warsaw.")
+    first_name: ModelText(Employee, "first_name")
+    last_name: ModelText(Employee, "last_name")
+    email: ModelText(Employee, "email") = ""
+    user: ModelText(get_user_model(), "username") | None = Field(
+        None, description="Username of the login user, or null."
+    )
+    time_zone: ModelText(Employee, "time_zone") | None = Field(
+        None, description="IANA zone; default Europe/Warsaw."
+    )
     is_active: bool = True
 
 
 class EmployeePatch(Schema):
     """Only the fields sent change; `"user": null` unlinks the login user."""
 
-    first_name: Text(100) | None = None
-    last_name: Text(100) | None = None
-    email: Text(254) | None = None
-    user: Text(150) | None = None
-    time_zone: Text(64) | None = None
+    first_name: ModelText(Employee, "first_name") | None = None
+    last_name: ModelText(Employee, "last_name") | None = None
+    email: ModelText(Employee, "email") | None = None
+    user: ModelText(get_user_model(), "username") | None = None
+    time_zone: ModelText(Employee, "time_zone") | None = None
     is_active: bool | None = None
 
 
@@ -209,16 +255,16 @@ class EmployeePage(Schema):
 
 
 class DictionaryEntryIn(Schema):
-    name_pl: Text(100)
-    name_en: Text(100)
+    name_pl: ModelText(DictionaryEntry, "name_pl")
+    name_en: ModelText(DictionaryEntry, "name_en")
     position: int | None = Field(None, ge=1, le=10_000, description="1 = first.")
     is_default: bool = False
     is_active: bool = True
 
 
 class DictionaryEntryPatch(Schema):
-    name_pl: Text(100) | None = None
-    name_en: Text(100) | None = None
+    name_pl: ModelText(DictionaryEntry, "name_pl") | None = None
+    name_en: ModelText(DictionaryEntry, "name_en") | None = None
     position: int | None = Field(None, ge=1, le=10_000, description="1 = first.")
     is_default: bool | None = None
     is_active: bool | None = None
@@ -250,7 +296,9 @@ StatusName = Literal["planned", "ended", "cancelled"]
 
 class Money(Schema):
     amount: Decimal = Field(description='A decimal string, e.g. "120.50"; never a float.')
-    currency: Text(3) = Field(description="ISO 4217 code of an active currency, e.g. PLN.")
+    currency: ModelText(Currency, "code") = Field(
+        description="ISO 4217 code of an active currency, e.g. PLN."
+    )
 
 
 class MoneyOut(Schema):
@@ -286,17 +334,19 @@ _ACTIVITY_DOC = {
 
 class ActivityIn(Schema):
     kind: Kind = "meeting"
-    subject: Text(200)
-    notes: Text(100_000) = ""
+    subject: ModelText(Activity, "subject")
+    notes: ModelText(Activity, "notes") = ""
     customer: Id = Field(description=_ACTIVITY_DOC["customer"])
     contact_persons: IdList = Field(description=_ACTIVITY_DOC["contact_persons"])
     employees: IdList = Field(description=_ACTIVITY_DOC["employees"])
     leader: Id | None = Field(None, description=_ACTIVITY_DOC["leader"])
     start: DateTime = Field(description=_ACTIVITY_DOC["start"])
     end: DateTime | None = Field(None, description=_ACTIVITY_DOC["end"])
-    time_zone: Text(64) | None = Field(None, description=_ACTIVITY_DOC["time_zone"])
+    time_zone: ModelText(Activity, "time_zone") | None = Field(
+        None, description=_ACTIVITY_DOC["time_zone"]
+    )
     all_day: bool = False
-    place: Text(100_000) = ""
+    place: ModelText(Activity, "place") = ""
     priority: Id | None = Field(None, description=_ACTIVITY_DOC["priority"])
     category: Id | None = None
     in_schedule: bool = True
@@ -309,17 +359,17 @@ class ActivityPatch(Schema):
     """Only the fields sent change; `null` clears an optional field."""
 
     kind: Kind | None = None
-    subject: Text(200) | None = None
-    notes: Text(100_000) | None = None
+    subject: ModelText(Activity, "subject") | None = None
+    notes: ModelText(Activity, "notes") | None = None
     customer: Id | None = None
     contact_persons: IdList | None = None
     employees: IdList | None = None
     leader: Id | None = None
     start: DateTime | None = None
     end: DateTime | None = None
-    time_zone: Text(64) | None = None
+    time_zone: ModelText(Activity, "time_zone") | None = None
     all_day: bool | None = None
-    place: Text(100_000) | None = None
+    place: ModelText(Activity, "place") | None = None
     priority: Id | None = None
     category: Id | None = None
     in_schedule: bool | None = None

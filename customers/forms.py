@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import ContactPerson, Customer
 from customers.validators import normalize_nip
 
+# What a typed NIP may take, prefix and separators included ("PL 526-000-12-46").
+TAX_ID_INPUT_LENGTH = 20
+
 
 class BootstrapFormMixin:
     """Bootstrap 5 classes on every widget, plus `is-invalid` on a field with errors.
@@ -64,7 +67,7 @@ class CustomerModelForm(forms.ModelForm):
 
     tax_id = forms.CharField(
         label=_("tax ID (NIP)"),
-        max_length=20,
+        max_length=TAX_ID_INPUT_LENGTH,
         required=False,
         help_text=_("Ten digits; dashes, spaces and a PL prefix are allowed."),
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from customers.validators import validate_nip
+from spotkania import limits
 
 
 class Customer(models.Model):
@@ -22,7 +23,7 @@ class Customer(models.Model):
     tax_id = models.CharField(
         _("tax ID (NIP)"), max_length=10, blank=True, validators=[validate_nip]
     )
-    address = models.TextField(_("address"), blank=True)
+    address = limits.text_field(_("address"), max_length=10_000, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

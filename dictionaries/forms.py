@@ -7,8 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dictionaries.models import DictionaryEntry
 from dictionaries.selectors import dictionary_entries
-from dictionaries.services import NAME_MAX_LENGTH
 from spotkania import limits
 
 
@@ -42,12 +42,12 @@ class DictionaryEntryForm(forms.Form):
 
     name_pl = forms.CharField(
         label=_("Name (Polish)"),
-        max_length=NAME_MAX_LENGTH,
+        max_length=limits.max_length(DictionaryEntry, "name_pl"),
         widget=forms.TextInput(attrs={"class": "form-control", "lang": "pl"}),
     )
     name_en = forms.CharField(
         label=_("Name (English)"),
-        max_length=NAME_MAX_LENGTH,
+        max_length=limits.max_length(DictionaryEntry, "name_en"),
         widget=forms.TextInput(attrs={"class": "form-control", "lang": "en"}),
     )
 

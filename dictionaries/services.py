@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from dictionaries.models import ActivityPriority, Currency, DictionaryEntry, ExchangeRate
 from dictionaries.money import Money
+from spotkania import limits
 
 logger = logging.getLogger("dictionaries.rates")
 
@@ -36,7 +37,6 @@ Entry = TypeVar("Entry", bound=DictionaryEntry)
 DEFAULT_REQUIRED: frozenset[type[DictionaryEntry]] = frozenset({ActivityPriority})
 
 NAME_FIELDS = ("name_pl", "name_en")
-NAME_MAX_LENGTH = 100
 
 
 def _lock_all(model: type[Entry]) -> list[Entry]:
@@ -66,10 +66,8 @@ def _clean_names(
     for field, value in cleaned.items():
         if not value:
             errors.setdefault(field, []).append(_("Enter a name."))
-        elif len(value) > NAME_MAX_LENGTH:
-            errors.setdefault(field, []).append(
-                _("A name has at most %(max)d characters.") % {"max": NAME_MAX_LENGTH}
-            )
+        elif too_long := limits.length_messages(DictionaryEntry, field, value):
+            errors.setdefault(field, []).extend(too_long)
         elif any(
             getattr(other, field).casefold() == value.casefold()
             for other in entries

@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from api.models import ApiToken
 from employees.models import Employee, time_zone_names
+from spotkania import limits
 
 
 class PreferencesForm(forms.ModelForm):
@@ -26,7 +28,7 @@ class PreferencesForm(forms.ModelForm):
 class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("What the token is for"),
-        max_length=100,
+        max_length=limits.max_length(ApiToken, "name"),
         required=False,
         widget=forms.TextInput(
             attrs={"class": "form-control", "placeholder": _("e.g. web shop integration")}

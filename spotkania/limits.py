@@ -3,6 +3,12 @@
 Ids are positive 64-bit integers (what both databases store; SQLite raises OverflowError
 on a larger one) and dates lie between the years 1900 and 2999 (a CRM plans no meeting
 outside them, and date arithmetic near year 9999 overflows).
+
+A text's length is declared once, as its model field's `max_length`: a ModelForm takes it
+from there, other forms, the API schemas (api.schemas.ModelText) and the services read it
+with `max_length()`, and the model's validators refuse a longer value with its real length
+wherever the services validate (clean_fields, full_clean, ModelForms). A TextField holds
+its bound through `text_field()`, since Django passes a TextField's max_length to forms only.
 """
 
 from __future__ import annotations
@@ -12,12 +18,43 @@ from datetime import UTC, date, datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 MAX_ID = 2**63 - 1
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
 YEAR_MESSAGE = _("Enter a date between the years 1900 and 2999.")
+
+
+def text_field(verbose_name, *, max_length: int, **kwargs) -> models.TextField:
+    """A long text bounded as a CharField is: its forms get `max_length`, and model
+    validation refuses a longer value ("Ensure this value has at most 10000 characters
+    (it has 10001).").
+
+    No CHECK constraint in the database: rows saved before the bound (the pages once took
+    megabytes) would make adding it fail, or would have to be cut; the services are where
+    the bound is enforced, as for a CharField on SQLite."""
+    return models.TextField(
+        verbose_name, max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs
+    )
+
+
+def max_length(model, name: str) -> int:
+    """The declared length of a text field of `model`."""
+    return model._meta.get_field(name).max_length
+
+
+def length_messages(model, name: str, value: str) -> list[str]:
+    """Django's own message ("... at most 100 characters (it has 101).") when `value` is
+    longer than the field `name` of `model` allows; none when it fits. For services that
+    check a value before it is set on a model."""
+    try:
+        MaxLengthValidator(max_length(model, name))(value)
+    except ValidationError as exc:
+        return exc.messages
+    return []
 
 
 def year_in_range(value: date | datetime) -> bool:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from activities.services import ActivityInput, activity_create
 from activities.tests.factories import ActivityFactory
@@ -85,6 +86,21 @@ class TestCreate:
 
         assert set(exc_info.value.message_dict) == {"name_pl", "name_en"}
         assert ActivityCategory.objects.count() == 4
+
+    @pytest.mark.parametrize(
+        ("language", "expected"),
+        [
+            ("en", "Ensure this value has at most 100 characters (it has 150)."),
+            ("pl", "Upewnij się, że ta wartość ma co najwyżej 100 znaków (obecnie ma 150)."),
+        ],
+    )
+    def test_a_too_long_name_is_refused_with_its_length(self, language, expected):
+        """Forms and the API check first; this is what a caller of the service reads."""
+        with translation.override(language), pytest.raises(ValidationError) as exc_info:
+            dictionary_entry_create(model=ActivityPriority, name_pl="Pilny", name_en="y" * 150)
+
+        assert exc_info.value.message_dict == {"name_en": [expected]}
+        assert ActivityPriority.objects.count() == 3
 
     def test_a_name_taken_in_one_language_is_refused_for_that_language_only(self):
         with pytest.raises(ValidationError) as exc_info:

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import F
+from django.db.models import CharField, F, Max, TextField
+from django.db.models.functions import Length
 
 from activities.models import Activity, ActivityStatus, Participation
 from customers.models import ContactPerson, Customer
@@ -104,6 +105,12 @@ def test_generated_activities_obey_the_rules_of_the_services():
     starts = sorted(a.start for a in activities.values())
     assert starts[0] >= NOW - timedelta(days=31 * 31) and starts[-1] <= NOW + timedelta(days=190)
     assert {"PLN", "EUR"} <= {a.expected_cost_currency_id for a in activities.values()}
+    # Texts the pages would take: within their fields' bounds (spotkania.limits).
+    for model in (Customer, ContactPerson, Employee, Activity):
+        for field in model._meta.fields:
+            if isinstance(field, CharField | TextField) and field.max_length:
+                longest = model.objects.aggregate(n=Max(Length(field.name)))["n"]
+                assert longest <= field.max_length, (model.__name__, field.name)
 
 
 @pytest.mark.django_db
