@@ -9,9 +9,12 @@ Two classes of malformed request used to reach code that could not take them:
 - **A body larger than Django takes** (`DATA_UPLOAD_MAX_MEMORY_SIZE`): Django raises
   `RequestDataTooBig` wherever the body is first read (the CSRF middleware, a form, the
   API's parser), which ended as a 400 page, or a 500 from the API. A declared length over
-  the limit is answered 413 here, before anything reads it; multipart bodies are left to
-  Django, whose limit counts their fields but not their files, and what it raises while
-  reading them is 413 through `bad_request`, the project's handler400.
+  the limit is answered 413 here, before anything reads it. Multipart bodies (uploads)
+  have a limit of their own, `UPLOAD_MAX_REQUEST_BYTES`, checked here the same way, so an
+  upload of any size is never written to disk whole before a form refuses it (Django
+  reads no more than the declared length); the fields in them are measured by Django as
+  it reads them, and what it raises then is 413 through `bad_request`, the project's
+  handler400.
 
 Both answer in the form of the part of the site asked: JSON `{"detail": ...}` under
 /api/, a page elsewhere.
@@ -38,8 +41,8 @@ def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def too_large_message() -> str:
-    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+def too_large_message(limit: int | None = None) -> str:
+    limit_mb = (limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE) / (1024 * 1024)
     return _("The request is too large: at most %(limit)s MB may be sent at once.") % {
         "limit": formats.number_format(limit_mb, 1)
     }
@@ -50,13 +53,13 @@ def not_found_message() -> str:
     return _("The requested resource was not found on this server.")
 
 
-def request_too_large(request: HttpRequest) -> HttpResponse:
+def request_too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     """413 for `request`: JSON under /api/, a page elsewhere."""
     if is_api(request):
-        return JsonResponse({"detail": too_large_message()}, status=413)
+        return JsonResponse({"detail": too_large_message(limit)}, status=413)
     html = loader.render_to_string(
         "request_refused.html",
-        {"title": _("Request too large"), "message": too_large_message()},
+        {"title": _("Request too large"), "message": too_large_message(limit)},
         request=None,
     )
     return HttpResponse(html, status=413)
@@ -69,11 +72,10 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
-def _body_over_limit(request: HttpRequest) -> bool:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if limit is None or request.content_type == "multipart/form-data":
-        return False
-    return _declared_length(request) > limit
+def _body_limit(request: HttpRequest) -> int | None:
+    if request.content_type == "multipart/form-data":
+        return settings.UPLOAD_MAX_REQUEST_BYTES
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 class RequestGuardMiddleware:
@@ -88,8 +90,9 @@ class RequestGuardMiddleware:
                 return JsonResponse({"detail": not_found_message()}, status=404)
             # The site's own 404 page, by way of handler404.
             raise Http404(not_found_message())
-        if _body_over_limit(request):
-            return request_too_large(request)
+        limit = _body_limit(request)
+        if limit is not None and _declared_length(request) > limit:
+            return request_too_large(request, limit)
         return self.get_response(request)
 
 

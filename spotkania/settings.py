@@ -213,6 +213,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "spotkania.throttling.lockout_response"
 AXES_VERBOSE = False
 
+# The largest upload (a multipart body, files and fields together) any page or endpoint
+# takes; a larger declared one is 413 before anything is written (spotkania/guards.py).
+# Other bodies keep Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+UPLOAD_MAX_REQUEST_BYTES = int(os.environ.get("DJANGO_UPLOAD_MAX_MB", "25")) * 1024 * 1024
+
 # Password reset by e-mail (/accounts/password_reset/): on unless DJANGO_PASSWORD_RESET=0;
 # each address and each client may ask so many times per period (django-ratelimit's
 # "N/s|m|h|d"), counted in the cache (spotkania/throttling.py).

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -166,6 +167,36 @@ def test_multipart_fields_over_the_limit_are_413_too(production_client, employee
         data={"notes": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)},
     )
     assert response.status_code == 413
+
+
+def test_an_upload_over_its_limit_is_413_before_anything_is_read(
+    production_client, admin_user, settings, tmp_path, monkeypatch
+):
+    """The declared length decides: nothing of the body is read, so no temporary file is
+    written (an import of a 1 GB file would have been stored whole before its form
+    refused it)."""
+    settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # any file read would go to tmp_path
+    production_client.force_login(admin_user)
+    production_client.cookies["django_language"] = "en"
+    upload = SimpleUploadedFile("big.csv", b"a,b\n" * 400_000)  # 1.6 MB
+    response = production_client.post(
+        reverse("imports:page"), {"kind": "customers", "file": upload}
+    )
+    assert response.status_code == 413
+    assert "at most 1.0 MB" in response.content.decode()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_upload_under_its_limit_reaches_its_form(production_client, admin_user, settings):
+    settings.UPLOAD_MAX_REQUEST_BYTES = 1024 * 1024
+    production_client.force_login(admin_user)
+    upload = SimpleUploadedFile("small.csv", b"code,name\n")
+    response = production_client.post(
+        reverse("imports:page"), {"kind": "customers", "file": upload}
+    )
+    assert response.status_code == 200
 
 
 def test_a_body_under_the_limit_goes_through(client, ola):
