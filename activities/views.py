@@ -183,6 +183,8 @@ def activity_create(request):
             form.schedule_conflict = conflict
         except ValidationError as error:
             form.add_service_errors(error)
+        except PermissionError as error:  # planned for employees outside the user's teams
+            form.add_error("employees", str(error))
         else:
             _success(request, activity, with_follow_up=follow_up is not None)
             report_invitations(request, invitations)

@@ -1,21 +1,26 @@
 """Who may see and do what (issue 6): each role x each object type x each action, through
 the pages and the API.
 
-The structure: the team Sales is managed by `mgr`; its sub-team Key accounts holds `emp`
-(a plain employee). `outsider` is an employee of no team, without a login. `adm` is an
-administrator. Activity "own" is led by emp; activity "foreign" by the outsider.
+The structure: the team Sales is managed by `mgr` (also its member); its sub-team Key
+accounts holds `emp` (a plain employee). `outsider` is an employee of no team, without a
+login. `adm` is an administrator. Activity "own" is led by emp; activity "foreign" by the
+outsider.
 """
 
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
-from activities.tests.factories import ActivityFactory
+from activities.services import ActivityInput, activity_create
+from activities.tests.factories import ActivityFactory, add_participant
+from activities.tests.test_pages import form_data
 from api.tests.conftest import ApiClient, issue_token
-from customers.tests.factories import CustomerFactory
+from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from dictionaries.models import ActivityCategory
 from employees.models import Team
 from employees.tests.factories import EmployeeFactory, UserFactory
@@ -53,7 +58,7 @@ def world(db) -> World:
     foreign = ActivityFactory(customer=customer, leader=outsider, in_schedule=True)
     return World(
         users={"employee": emp, "manager": mgr, "administrator": adm},
-        employees={"emp": emp_employee, "outsider": outsider},
+        employees={"emp": emp_employee, "mgr": mgr_employee, "outsider": outsider},
         own=own,
         foreign=foreign,
     )
@@ -195,6 +200,164 @@ def test_delete_through_the_api(client, world, role, which, outcome):
     assert Activity.objects.filter(pk=activity.pk).exists() is (outcome != "ok")
 
 
+# --- activities: plan (create) ---------------------------------------------------------
+
+# (role, leader, other employees, allowed): the rule of changing, applied to what is
+# planned: the creator leads or takes part, manages a team of a participant, or
+# administers (activities.services.may_act_for).
+PLAN = [
+    ("employee", "outsider", [], False),  # issue 16: a meeting in a stranger's name
+    ("employee", "emp", ["outsider"], True),  # he leads it
+    ("employee", "outsider", ["emp"], True),  # he takes part
+    ("manager", "emp", [], True),  # for a member of his (sub-)team
+    ("manager", "outsider", ["emp"], True),  # a member of his team takes part
+    ("manager", "outsider", [], False),
+    ("administrator", "outsider", [], True),
+]
+PLAN_REFUSED = (
+    "You may plan an activity only if you lead it or take part in it, or for employees "
+    "of the teams you manage."
+)
+
+
+@pytest.fixture
+def contact_of_world(world):
+    return ContactPersonFactory(customer=world.own.customer)
+
+
+@pytest.mark.parametrize(("role", "leader", "others", "allowed"), PLAN)
+def test_plan_through_the_api(
+    client,
+    world,
+    contact_of_world,
+    django_capture_on_commit_callbacks,
+    role,
+    leader,
+    others,
+    allowed,
+):
+    before = Activity.objects.count()
+    body = {
+        "subject": "Planned",
+        "customer": world.own.customer_id,
+        "contact_persons": [contact_of_world.pk],
+        "leader": world.employees[leader].pk,
+        "employees": [world.employees[name].pk for name in [leader, *others]],
+        "start": "2026-03-10T10:00:00+01:00",
+        "follow_up": {"in": {"value": 1, "unit": "weeks"}},
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(client, world.users[role]).post("activities?send_invitations=true", body)
+
+    if allowed:
+        assert response.status_code == 201, response.json()
+        assert Activity.objects.count() == before + 2  # with its follow-up
+        assert mail.outbox
+    else:
+        assert response.status_code == 403, response.json()
+        assert response.json()["detail"] == PLAN_REFUSED
+        assert Activity.objects.count() == before
+        assert mail.outbox == []
+
+
+def test_a_body_with_errors_is_answered_422_before_the_refusal(client, world, contact_of_world):
+    """An unknown employee is dropped before the service judges the rest: the 422 tells
+    what to correct; the rule is judged on the corrected body."""
+    body = {
+        "subject": "Planned",
+        "customer": world.own.customer_id,
+        "contact_persons": [contact_of_world.pk],
+        "employees": [world.employees["outsider"].pk, 999999],
+        "start": "2026-03-10T10:00:00+01:00",
+    }
+
+    response = api(client, world.users["employee"]).post("activities", body)
+
+    assert response.status_code == 422, response.json()
+    assert "employees" in response.json()["errors"]
+    assert not Activity.objects.filter(subject="Planned").exists()
+
+
+@pytest.mark.parametrize(("role", "leader", "others", "allowed"), PLAN)
+def test_plan_on_the_page(
+    client,
+    world,
+    contact_of_world,
+    django_capture_on_commit_callbacks,
+    role,
+    leader,
+    others,
+    allowed,
+):
+    before = Activity.objects.count()
+    data = form_data(
+        world.own.customer,
+        contact_of_world,
+        world.employees[leader],
+        employees=[world.employees[name].pk for name in [leader, *others]],
+        send_invitations="on",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page(client, world.users[role]).post(reverse("activities:create"), data)
+
+    if allowed:
+        assert response.status_code == 302
+        assert Activity.objects.count() == before + 1
+        assert mail.outbox
+    else:
+        assert response.status_code == 200
+        assert response.context["form"].errors["employees"] == [PLAN_REFUSED]
+        assert PLAN_REFUSED in response.content.decode()
+        assert Activity.objects.count() == before
+        assert mail.outbox == []
+
+
+def test_the_refusal_speaks_polish(client, world, contact_of_world):
+    data = form_data(world.own.customer, contact_of_world, world.employees["outsider"])
+    client = page(client, world.users["employee"])
+    client.cookies["django_language"] = "pl"
+
+    response = client.post(reverse("activities:create"), data)
+
+    (message,) = response.context["form"].errors["employees"]
+    assert message.startswith("Działanie możesz zaplanować tylko")
+
+
+def test_a_follow_up_of_an_activity_one_may_change_is_planned(client, world):
+    """Its employees are those of the activity, which the user may change: allowed on
+    the page and through the API (the outsider leads, emp takes part)."""
+    emp = world.users["employee"]
+    shared = ActivityFactory(leader=world.employees["outsider"], customer=world.own.customer)
+    add_participant(shared, world.employees["emp"])
+
+    page(client, emp).post(
+        reverse("activities:follow_up", args=[shared.pk]),
+        {"value": "1", "unit": "weeks", "kind": "meeting"},
+    )
+    patched = api(client, emp).patch(
+        f"activities/{world.own.pk}", {"follow_up": {"in": {"value": 2, "unit": "days"}}}
+    )
+
+    assert Activity.objects.filter(previous=shared).exists()
+    assert patched.status_code == 200 and patched.json()["next"] is not None
+
+
+def test_the_system_plans_for_anyone(world, contact_of_world):
+    """No user (imports from a shell, the demo data) is not refused."""
+    data = ActivityInput(
+        kind="meeting",
+        subject="Imported",
+        customer=world.own.customer,
+        contact_persons=[contact_of_world],
+        employees=[world.employees["outsider"]],
+        start=timezone.now(),
+    )
+
+    assert activity_create(data=data, created_by=None).leader == world.employees["outsider"]
+
+
 # --- the all-visible setting: seeing is not editing -----------------------------------
 
 
@@ -323,8 +486,9 @@ def test_a_managers_list_makes_a_fixed_number_of_queries(
 
 
 def test_an_employee_sees_what_they_planned_for_someone_else(client, world):
-    """An assistant books a meeting for a salesperson outside their team: it stays
-    visible to them (not editable: they take no part in it)."""
+    """A meeting booked for a salesperson outside the user's team (now refused to a plain
+    employee, see PLAN; booked before that, or led by the salesperson later) stays
+    visible to whoever created it (not editable: they take no part in it)."""
     emp = world.users["employee"]
     booked = ActivityFactory(leader=world.employees["outsider"], created_by=emp)
 

@@ -494,6 +494,11 @@ def _save(call, resolver: _Resolver, **kwargs) -> Activity:
                 errors.setdefault(field, []).extend(
                     m for m in messages if m not in errors.get(field, [])
                 )
+        except PermissionError:
+            # Judged on what was left of the body (an unknown employee dropped, say):
+            # the 422 about the body first; otherwise the caller's 403 (api.errors).
+            if not errors:
+                raise
         if errors:
             raise ApiValidationError(errors)  # rolls back whatever the service wrote
     return activity
