@@ -144,6 +144,15 @@ def _initial_from_query(request) -> dict:
         if employee is not None:
             initial["employees"] = [employee.pk]
             initial["leader"] = employee.pk
+            own = _user_employee(request)
+            if own is not None and not services.may_act_for(
+                user=request.user, employee_ids=[employee.pk]
+            ):
+                # A schedule of someone outside the user's teams (all are visible with
+                # SPOTKANIA_ALL_ACTIVITIES_VISIBLE): a meeting with them, led by the user,
+                # which the user may plan.
+                initial["employees"] = [own.pk, employee.pk]
+                initial["leader"] = own.pk
     return initial
 
 
