@@ -8,14 +8,18 @@ outsider.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
+from activities.selectors import visible_activities, visible_activity_ids
 from activities.services import ActivityInput, activity_create
 from activities.tests.factories import ActivityFactory, add_participant
 from activities.tests.test_pages import form_data
@@ -113,6 +117,113 @@ def test_lists_show_only_visible_activities(client, world, role, which, visible)
     assert (activity.subject in on_customer.content.decode()) is visible
     assert on_customer.status_code == 200  # customers are visible to all
     assert (activity.pk in [a["id"] for a in items]) is visible
+
+
+# --- activities: the follow-up chain in the API -------------------------------------
+
+
+@dataclass
+class Chain:
+    """before (the outsider's) <- mine <- mine_next <- after (the outsider's again): emp
+    takes part in the middle two only."""
+
+    before: Activity
+    mine: Activity
+    mine_next: Activity
+    after: Activity
+
+
+@pytest.fixture
+def chain(world) -> Chain:
+    emp, outsider = world.employees["emp"], world.employees["outsider"]
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    before = ActivityFactory(leader=outsider, subject="Chain 1", start=start)
+    mine = ActivityFactory(leader=emp, subject="Chain 2", previous=before, start=start)
+    mine_next = ActivityFactory(
+        leader=emp, subject="Chain 3", previous=mine, start=start + timedelta(days=1)
+    )
+    after = ActivityFactory(
+        leader=outsider, subject="Chain 4", previous=mine_next, start=start + timedelta(days=2)
+    )
+    return Chain(before, mine, mine_next, after)
+
+
+def _ends(item: dict) -> tuple:
+    return item["previous"], item["next"]
+
+
+def test_the_api_names_no_previous_or_next_the_user_may_not_see(client, world, chain):
+    caller = api(client, world.users["employee"])
+    both = {a["id"]: a for a in caller.get("activities", {"q": "Chain"}).json()["items"]}
+    # Alone on its page: its visible follow-up is not among the rows, yet named.
+    (alone,) = caller.get("activities", {"q": "Chain 2"}).json()["items"]
+    schedule = caller.get(
+        f"employees/{world.employees['emp'].pk}/schedule",
+        {"start": "2026-03-01", "end": "2026-03-08"},
+    ).json()["items"]
+    detail = caller.get(f"activities/{chain.mine.pk}").json()
+    patched = caller.patch(f"activities/{chain.mine_next.pk}", {"subject": "Chain 3b"})
+    ended = caller.post(f"activities/{chain.mine.pk}/end")
+
+    assert set(both) == {chain.mine.pk, chain.mine_next.pk}
+    assert _ends(both[chain.mine.pk]) == (None, chain.mine_next.pk)
+    assert _ends(both[chain.mine_next.pk]) == (chain.mine.pk, None)
+    assert _ends(alone) == (None, chain.mine_next.pk)
+    assert [_ends(a) for a in schedule] == [(None, chain.mine_next.pk), (chain.mine.pk, None)]
+    assert _ends(detail) == (None, chain.mine_next.pk)
+    assert patched.status_code == 200 and _ends(patched.json()) == (chain.mine.pk, None)
+    assert ended.status_code == 200 and _ends(ended.json()) == (None, chain.mine_next.pk)
+
+
+@pytest.mark.parametrize("role", ["manager", "administrator"])
+def test_the_api_names_the_chain_to_whoever_may_see_it(client, world, chain, role):
+    """The manager sees emp's activities and none of the outsider's; the administrator
+    sees all."""
+    caller = api(client, world.users[role])
+    detail = caller.get(f"activities/{chain.mine.pk}").json()
+    (row,) = caller.get("activities", {"q": "Chain 3"}).json()["items"]
+
+    sees_all = role == "administrator"
+    assert _ends(detail) == (chain.before.pk if sees_all else None, chain.mine_next.pk)
+    assert _ends(row) == (chain.mine.pk, chain.after.pk if sees_all else None)
+
+
+def test_visible_activity_ids_is_the_visibility_rule(world, chain):
+    """Its statement is built once per shape: it must still say what visible_activities
+    says, for each role, what a user created, and a user with no employee."""
+    booked = ActivityFactory(leader=world.employees["outsider"], created_by=world.users["manager"])
+    nobody = UserFactory(username="no-employee")
+    ids = list(Activity.objects.values_list("pk", flat=True))
+
+    for user in [*world.users.values(), nobody]:
+        rule = set(visible_activities(user).filter(pk__in=ids).values_list("pk", flat=True))
+        assert visible_activity_ids(user=user, ids=ids) == rule
+    assert booked.pk in visible_activity_ids(user=world.users["manager"], ids=[booked.pk])
+    assert visible_activity_ids(user=nobody, ids=ids) == set()
+
+
+def test_hiding_the_chain_costs_one_query_per_page(client, world):
+    """Asked for the page's rows together: as many queries for one chain as for ten."""
+    emp, outsider = world.employees["emp"], world.employees["outsider"]
+    caller = api(client, world.users["employee"])
+    caller.get("activities")  # the token's first lookup
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert caller.get("activities", {"kind": "contact"}).status_code == 200
+        return len(captured)
+
+    def chained() -> None:
+        previous = ActivityFactory(leader=outsider)
+        ActivityFactory(leader=emp, previous=previous, kind="contact")
+
+    ActivityFactory(leader=emp, kind="contact")
+    unchained = queries()
+    chained()
+    once = queries()
+    for _ in range(9):
+        chained()
+    assert queries() == once == unchained + 1
 
 
 # --- activities: edit, end, reopen, delete --------------------------------------------
