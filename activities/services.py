@@ -714,6 +714,8 @@ def activity_update(
     if follow_up is not None and Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
+    # Not handed over to employees outside the user's teams: planning them anew by edit.
+    _refuse_if_planned_for_others(updated_by, values["employees"])
     moved = any(getattr(activity, name) != values[name] for name in _INVITATION_FIELDS)
     employees = values.pop("employees")
     for name, value in values.items():

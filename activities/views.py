@@ -238,6 +238,8 @@ def activity_edit(request, pk: int):
             form.schedule_conflict = conflict
         except ValidationError as error:
             form.add_service_errors(error)
+        except PermissionError as error:  # handed over to employees outside the teams
+            form.add_error("employees", str(error))
         else:
             _success(request, activity, with_follow_up=follow_up is not None)
             report_invitations(request, invitations)

@@ -436,6 +436,40 @@ def test_the_refusal_speaks_polish(client, world, contact_of_world):
     assert message.startswith("Działanie możesz zaplanować tylko")
 
 
+@pytest.mark.parametrize(("role", "leader", "others", "allowed"), PLAN)
+def test_an_edit_follows_the_planning_rule_too(
+    client, world, contact_of_world, role, leader, others, allowed
+):
+    """Otherwise planning one's own meeting and then handing it over to a stranger would
+    do what the rule refuses. Everyone here may change `own` (emp leads it)."""
+    own = world.own
+    own.contact_persons.add(contact_of_world)
+    employees = [world.employees[name].pk for name in [leader, *others]]
+    data = form_data(
+        own.customer,
+        contact_of_world,
+        world.employees[leader],
+        employees=employees,
+        subject="Handed over",
+        version=own.version,
+    )
+
+    response = page(client, world.users[role]).post(reverse("activities:edit", args=[own.pk]), data)
+    patch = api(client, world.users[role]).patch(
+        f"activities/{own.pk}",
+        {"subject": "Patched", "leader": employees[0], "employees": employees},
+    )
+
+    own.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302 and patch.status_code == 200, patch.json()
+        assert own.subject == "Patched" and own.leader == world.employees[leader]
+    else:
+        assert response.context["form"].errors["employees"] == [PLAN_REFUSED]
+        assert (patch.status_code, patch.json()["detail"]) == (403, PLAN_REFUSED)
+        assert own.subject != "Handed over" and own.leader == world.employees["emp"]
+
+
 def test_a_follow_up_of_an_activity_one_may_change_is_planned(client, world):
     """Its employees are those of the activity, which the user may change: allowed on
     the page and through the API (the outsider leads, emp takes part)."""
