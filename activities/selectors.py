@@ -75,8 +75,14 @@ def visible_activities(
     # meeting): it would be odd to lose sight of it the moment it is saved.
     if for_counting:
         return qs.filter(pk__in=_visible_ids(user, taking_part, distinct=False))
+    return _seen(qs, taking_part, user_id=user.pk)
+
+
+def _seen(qs: QuerySet, taking_part: QuerySet, *, user_id: int) -> QuerySet:
+    """Of the activities `qs`, those of the links `taking_part` and those the user
+    `user_id` created: the rule of `visible_activities` as it walks the activities."""
     # No branch for the activities led: the leader always takes part (see _visible_ids).
-    return qs.filter(Q(pk__in=taking_part.values("activity_id")) | Q(created_by_id=user.pk))
+    return qs.filter(Q(pk__in=taking_part.values("activity_id")) | Q(created_by_id=user_id))
 
 
 def _visible_ids(user, taking_part: QuerySet, *, distinct: bool) -> QuerySet:
@@ -532,14 +538,30 @@ def activity_detail(*, pk: int, user) -> Activity:
 
 
 def visible_activity_ids(*, user, ids: Iterable[int | None]) -> frozenset[int]:
-    """Of the activities `ids` (existing ones: a follow-up's previous and next), those
-    `user` may see by `visible_activities`, so a page links only to what opens for them
-    (the previous activity may have other participants than its follow-up). One query;
-    none when there is nothing to ask or the user sees every activity."""
-    wanted = {pk for pk in ids if pk is not None}
+    """Of the activities `ids` (existing ones: follow-ups' previous and next), those
+    `user` may see by `visible_activities`, so a page links only to what opens for them,
+    and the API names only those (the previous activity may have other participants than
+    its follow-up). One query, for a whole page of them, by a statement built once per
+    shape (spotkania.shapes: it is asked on every API list page); none when there is
+    nothing to ask or the user sees every activity."""
+    wanted = sorted({pk for pk in ids if pk is not None})
     if not wanted:
         return frozenset()
-    if visible_employee_ids(user) is None:
+    employee_ids = visible_employee_ids(user)
+    if employee_ids is None:
         return frozenset(wanted)
-    among = Activity.objects.filter(pk__in=wanted)
-    return frozenset(visible_activities(user, among).values_list("pk", flat=True))
+    if user.pk is None:  # no one logged in (the pages and the API let no one in)
+        return frozenset()
+    rows = _VISIBLE_AMONG.rows(
+        Activity.objects.db, ids=wanted, employee_ids=sorted(employee_ids), user_id=user.pk
+    )
+    return frozenset(pk for (pk,) in rows)
+
+
+def _visible_among(*, ids: list[int], employee_ids: list[int], user_id: int) -> QuerySet:
+    taking_part = Participation.objects.filter(employee_id__in=employee_ids).order_by()
+    among = Activity.objects.filter(pk__in=ids).order_by()
+    return _seen(among, taking_part, user_id=user_id).values_list("pk")
+
+
+_VISIBLE_AMONG = Shape(_visible_among)

@@ -7,6 +7,7 @@ not at all. Rules that a form would also check are checked here, once, and repor
 
 from __future__ import annotations
 
+import itertools
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -534,6 +535,9 @@ def activity_create(
 ) -> Activity:
     """Saves a new activity and, when asked, its follow-up, in one transaction.
 
+    `created_by` must lead it or take part, or manage a team of one of its employees, or
+    be an administrator (`may_act_for`; PermissionError otherwise); None is the system
+    (imports from a shell, the demo data), which may plan anything.
     `invitations`, when given, asks for invitations to be e-mailed once the save commits.
     `clashes`, when given, receives the overlaps the save was let through with (see
     `_report_clashes`), so that a caller can name them without looking again.
@@ -543,6 +547,8 @@ def activity_create(
     _check_follow_up(follow_up, values.get("start"), errors)
     errors.raise_if_any()
     employees = values.pop("employees")
+    # After the checks: with no employee chosen, "choose one" says more than a refusal.
+    _refuse_if_planned_for_others(created_by, employees)
     activity = Activity(**values, created_by=created_by)
     activity.clean_fields(exclude=_RELATIONS_CHECKED_ABOVE)
     _save_row(activity)
@@ -575,14 +581,26 @@ _RELATIONS_CHECKED_ABOVE = [
 ]
 
 
-def activity_may_change(*, user, activity: Activity) -> bool:
-    """Whether `user` may edit, end, cancel, delete or follow up `activity`: its leader and
-    the employees taking part; the managers of their teams (sub-teams included); an
-    administrator. Seeing an activity (SPOTKANIA_ALL_ACTIVITIES_VISIBLE) is not enough."""
+def may_act_for(*, user, employee_ids: Iterable[int]) -> bool:
+    """Whether `user` may plan or change an activity of these employees (its leader and
+    those taking part): when one of them is the user's own employee or a member of a team
+    they manage (sub-teams included), or the user is an administrator. The one rule of
+    creating (`activity_create`) and changing (`activity_may_change`). `employee_ids` is
+    read only up to the first that qualifies (an iterator may put off a query)."""
     if is_crm_admin(user):
         return True
     ids = team_employee_ids(user)
-    return activity.leader_id in ids or any(e.pk in ids for e in activity.employees.all())
+    return any(pk in ids for pk in employee_ids)
+
+
+def activity_may_change(*, user, activity: Activity) -> bool:
+    """Whether `user` may edit, end, cancel, delete or follow up `activity`: its leader and
+    the employees taking part; the managers of their teams (sub-teams included); an
+    administrator (`may_act_for`). Seeing an activity (SPOTKANIA_ALL_ACTIVITIES_VISIBLE)
+    is not enough."""
+    # The leader first: their id is on the row, the others need the links.
+    participants = itertools.chain((activity.leader_id,), (e.pk for e in activity.employees.all()))
+    return may_act_for(user=user, employee_ids=participants)
 
 
 def activity_may_reopen(*, user, activity: Activity) -> bool:
@@ -596,6 +614,20 @@ def _refuse_if_not_allowed(user, activity: Activity) -> None:
     """`user` None is the system (imports, demo data, commands), which may do anything."""
     if user is not None and not activity_may_change(user=user, activity=activity):
         raise PermissionError(_("You may not change this activity."))
+
+
+def _refuse_if_planned_for_others(user, employees: list[Employee]) -> None:
+    """A new activity (and its follow-up) of `employees`, its leader among them, must be
+    one `user` may change once saved (`may_act_for`): nobody plans a meeting, and sends
+    its invitations, in the name of employees outside their teams. `user` None is the
+    system, as for `_refuse_if_not_allowed`."""
+    if user is not None and not may_act_for(user=user, employee_ids=(e.pk for e in employees)):
+        raise PermissionError(
+            _(
+                "You may plan an activity only if you lead it or take part in it, or for "
+                "employees of the teams you manage."
+            )
+        )
 
 
 def _locked(activity: Activity) -> Activity:
@@ -682,6 +714,8 @@ def activity_update(
     if follow_up is not None and Activity.objects.filter(previous=activity).exists():
         errors.add("follow_up", _("This activity already has a follow-up."))
     errors.raise_if_any()
+    # Not handed over to employees outside the user's teams: planning them anew by edit.
+    _refuse_if_planned_for_others(updated_by, values["employees"])
     moved = any(getattr(activity, name) != values[name] for name in _INVITATION_FIELDS)
     employees = values.pop("employees")
     for name, value in values.items():

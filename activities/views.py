@@ -144,6 +144,15 @@ def _initial_from_query(request) -> dict:
         if employee is not None:
             initial["employees"] = [employee.pk]
             initial["leader"] = employee.pk
+            own = _user_employee(request)
+            if own is not None and not services.may_act_for(
+                user=request.user, employee_ids=[employee.pk]
+            ):
+                # A schedule of someone outside the user's teams (all are visible with
+                # SPOTKANIA_ALL_ACTIVITIES_VISIBLE): a meeting with them, led by the user,
+                # which the user may plan.
+                initial["employees"] = [own.pk, employee.pk]
+                initial["leader"] = own.pk
     return initial
 
 
@@ -183,6 +192,8 @@ def activity_create(request):
             form.schedule_conflict = conflict
         except ValidationError as error:
             form.add_service_errors(error)
+        except PermissionError as error:  # planned for employees outside the user's teams
+            form.add_error("employees", str(error))
         else:
             _success(request, activity, with_follow_up=follow_up is not None)
             report_invitations(request, invitations)
@@ -227,6 +238,8 @@ def activity_edit(request, pk: int):
             form.schedule_conflict = conflict
         except ValidationError as error:
             form.add_service_errors(error)
+        except PermissionError as error:  # handed over to employees outside the teams
+            form.add_error("employees", str(error))
         else:
             _success(request, activity, with_follow_up=follow_up is not None)
             report_invitations(request, invitations)

@@ -28,7 +28,7 @@ from ninja.security import HttpBearer
 
 from api.models import ApiToken, hash_token
 from employees.roles import is_crm_admin
-from employees.selectors import visible_employee_ids
+from employees.selectors import team_employee_ids
 
 # last_used_at is a hint for an administrator, not an audit log: writing it at most once
 # a minute keeps a busy integration from writing a row on every request.
@@ -57,11 +57,13 @@ def _load(key_hash: str) -> ApiToken | None:
     if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
         api_token.last_used_at = now
-    # The user's role and the employees they may see, worked out now: both functions keep
-    # their answer on the user object, which is cached with the token, so their queries
-    # (group, team tree) are made once per lookup too, not on every request.
+    # The user's role and their teams' employees (whom they may see, and plan and change
+    # activities for), worked out now: both functions keep their answer on the user
+    # object, which is cached with the token, so their queries (group, team tree) are
+    # made once per lookup too, not on every request; also when every user sees every
+    # activity (SPOTKANIA_ALL_ACTIVITIES_VISIBLE), which does not ask for the teams.
     is_crm_admin(api_token.user)
-    visible_employee_ids(api_token.user)
+    team_employee_ids(api_token.user)
     return api_token
 
 

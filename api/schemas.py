@@ -405,8 +405,14 @@ class ActivityOut(Schema):
     in_schedule: bool
     expected_cost: MoneyOut | None
     actual_cost: MoneyOut | None
-    previous: int | None
-    next: int | None
+    previous: int | None = Field(
+        description="The activity this one follows up; null when there is none or the "
+        "caller may not see it (as the pages, the API names no activity that would "
+        "answer 404)."
+    )
+    next: int | None = Field(
+        description="Its follow-up; null when there is none or the caller may not see it."
+    )
     version: int
 
 

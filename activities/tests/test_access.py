@@ -1,21 +1,30 @@
 """Who may see and do what (issue 6): each role x each object type x each action, through
 the pages and the API.
 
-The structure: the team Sales is managed by `mgr`; its sub-team Key accounts holds `emp`
-(a plain employee). `outsider` is an employee of no team, without a login. `adm` is an
-administrator. Activity "own" is led by emp; activity "foreign" by the outsider.
+The structure: the team Sales is managed by `mgr` (also its member); its sub-team Key
+accounts holds `emp` (a plain employee). `outsider` is an employee of no team, without a
+login. `adm` is an administrator. Activity "own" is led by emp; activity "foreign" by the
+outsider.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
-from activities.tests.factories import ActivityFactory
+from activities.selectors import visible_activities, visible_activity_ids
+from activities.services import ActivityInput, activity_create
+from activities.tests.factories import ActivityFactory, add_participant
+from activities.tests.test_pages import form_data
 from api.tests.conftest import ApiClient, issue_token
-from customers.tests.factories import CustomerFactory
+from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from dictionaries.models import ActivityCategory
 from employees.models import Team
 from employees.tests.factories import EmployeeFactory, UserFactory
@@ -53,7 +62,7 @@ def world(db) -> World:
     foreign = ActivityFactory(customer=customer, leader=outsider, in_schedule=True)
     return World(
         users={"employee": emp, "manager": mgr, "administrator": adm},
-        employees={"emp": emp_employee, "outsider": outsider},
+        employees={"emp": emp_employee, "mgr": mgr_employee, "outsider": outsider},
         own=own,
         foreign=foreign,
     )
@@ -108,6 +117,113 @@ def test_lists_show_only_visible_activities(client, world, role, which, visible)
     assert (activity.subject in on_customer.content.decode()) is visible
     assert on_customer.status_code == 200  # customers are visible to all
     assert (activity.pk in [a["id"] for a in items]) is visible
+
+
+# --- activities: the follow-up chain in the API -------------------------------------
+
+
+@dataclass
+class Chain:
+    """before (the outsider's) <- mine <- mine_next <- after (the outsider's again): emp
+    takes part in the middle two only."""
+
+    before: Activity
+    mine: Activity
+    mine_next: Activity
+    after: Activity
+
+
+@pytest.fixture
+def chain(world) -> Chain:
+    emp, outsider = world.employees["emp"], world.employees["outsider"]
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    before = ActivityFactory(leader=outsider, subject="Chain 1", start=start)
+    mine = ActivityFactory(leader=emp, subject="Chain 2", previous=before, start=start)
+    mine_next = ActivityFactory(
+        leader=emp, subject="Chain 3", previous=mine, start=start + timedelta(days=1)
+    )
+    after = ActivityFactory(
+        leader=outsider, subject="Chain 4", previous=mine_next, start=start + timedelta(days=2)
+    )
+    return Chain(before, mine, mine_next, after)
+
+
+def _ends(item: dict) -> tuple:
+    return item["previous"], item["next"]
+
+
+def test_the_api_names_no_previous_or_next_the_user_may_not_see(client, world, chain):
+    caller = api(client, world.users["employee"])
+    both = {a["id"]: a for a in caller.get("activities", {"q": "Chain"}).json()["items"]}
+    # Alone on its page: its visible follow-up is not among the rows, yet named.
+    (alone,) = caller.get("activities", {"q": "Chain 2"}).json()["items"]
+    schedule = caller.get(
+        f"employees/{world.employees['emp'].pk}/schedule",
+        {"start": "2026-03-01", "end": "2026-03-08"},
+    ).json()["items"]
+    detail = caller.get(f"activities/{chain.mine.pk}").json()
+    patched = caller.patch(f"activities/{chain.mine_next.pk}", {"subject": "Chain 3b"})
+    ended = caller.post(f"activities/{chain.mine.pk}/end")
+
+    assert set(both) == {chain.mine.pk, chain.mine_next.pk}
+    assert _ends(both[chain.mine.pk]) == (None, chain.mine_next.pk)
+    assert _ends(both[chain.mine_next.pk]) == (chain.mine.pk, None)
+    assert _ends(alone) == (None, chain.mine_next.pk)
+    assert [_ends(a) for a in schedule] == [(None, chain.mine_next.pk), (chain.mine.pk, None)]
+    assert _ends(detail) == (None, chain.mine_next.pk)
+    assert patched.status_code == 200 and _ends(patched.json()) == (chain.mine.pk, None)
+    assert ended.status_code == 200 and _ends(ended.json()) == (None, chain.mine_next.pk)
+
+
+@pytest.mark.parametrize("role", ["manager", "administrator"])
+def test_the_api_names_the_chain_to_whoever_may_see_it(client, world, chain, role):
+    """The manager sees emp's activities and none of the outsider's; the administrator
+    sees all."""
+    caller = api(client, world.users[role])
+    detail = caller.get(f"activities/{chain.mine.pk}").json()
+    (row,) = caller.get("activities", {"q": "Chain 3"}).json()["items"]
+
+    sees_all = role == "administrator"
+    assert _ends(detail) == (chain.before.pk if sees_all else None, chain.mine_next.pk)
+    assert _ends(row) == (chain.mine.pk, chain.after.pk if sees_all else None)
+
+
+def test_visible_activity_ids_is_the_visibility_rule(world, chain):
+    """Its statement is built once per shape: it must still say what visible_activities
+    says, for each role, what a user created, and a user with no employee."""
+    booked = ActivityFactory(leader=world.employees["outsider"], created_by=world.users["manager"])
+    nobody = UserFactory(username="no-employee")
+    ids = list(Activity.objects.values_list("pk", flat=True))
+
+    for user in [*world.users.values(), nobody]:
+        rule = set(visible_activities(user).filter(pk__in=ids).values_list("pk", flat=True))
+        assert visible_activity_ids(user=user, ids=ids) == rule
+    assert booked.pk in visible_activity_ids(user=world.users["manager"], ids=[booked.pk])
+    assert visible_activity_ids(user=nobody, ids=ids) == set()
+
+
+def test_hiding_the_chain_costs_one_query_per_page(client, world):
+    """Asked for the page's rows together: as many queries for one chain as for ten."""
+    emp, outsider = world.employees["emp"], world.employees["outsider"]
+    caller = api(client, world.users["employee"])
+    caller.get("activities")  # the token's first lookup
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert caller.get("activities", {"kind": "contact"}).status_code == 200
+        return len(captured)
+
+    def chained() -> None:
+        previous = ActivityFactory(leader=outsider)
+        ActivityFactory(leader=emp, previous=previous, kind="contact")
+
+    ActivityFactory(leader=emp, kind="contact")
+    unchained = queries()
+    chained()
+    once = queries()
+    for _ in range(9):
+        chained()
+    assert queries() == once == unchained + 1
 
 
 # --- activities: edit, end, reopen, delete --------------------------------------------
@@ -193,6 +309,198 @@ def test_delete_through_the_api(client, world, role, which, outcome):
 
     assert response.status_code == (204 if outcome == "ok" else 404)
     assert Activity.objects.filter(pk=activity.pk).exists() is (outcome != "ok")
+
+
+# --- activities: plan (create) ---------------------------------------------------------
+
+# (role, leader, other employees, allowed): the rule of changing, applied to what is
+# planned: the creator leads or takes part, manages a team of a participant, or
+# administers (activities.services.may_act_for).
+PLAN = [
+    ("employee", "outsider", [], False),  # issue 16: a meeting in a stranger's name
+    ("employee", "emp", ["outsider"], True),  # he leads it
+    ("employee", "outsider", ["emp"], True),  # he takes part
+    ("manager", "emp", [], True),  # for a member of his (sub-)team
+    ("manager", "outsider", ["emp"], True),  # a member of his team takes part
+    ("manager", "outsider", [], False),
+    ("administrator", "outsider", [], True),
+]
+PLAN_REFUSED = (
+    "You may plan an activity only if you lead it or take part in it, or for employees "
+    "of the teams you manage."
+)
+
+
+@pytest.fixture
+def contact_of_world(world):
+    return ContactPersonFactory(customer=world.own.customer)
+
+
+@pytest.mark.parametrize(("role", "leader", "others", "allowed"), PLAN)
+def test_plan_through_the_api(
+    client,
+    world,
+    contact_of_world,
+    django_capture_on_commit_callbacks,
+    role,
+    leader,
+    others,
+    allowed,
+):
+    before = Activity.objects.count()
+    body = {
+        "subject": "Planned",
+        "customer": world.own.customer_id,
+        "contact_persons": [contact_of_world.pk],
+        "leader": world.employees[leader].pk,
+        "employees": [world.employees[name].pk for name in [leader, *others]],
+        "start": "2026-03-10T10:00:00+01:00",
+        "follow_up": {"in": {"value": 1, "unit": "weeks"}},
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(client, world.users[role]).post("activities?send_invitations=true", body)
+
+    if allowed:
+        assert response.status_code == 201, response.json()
+        assert Activity.objects.count() == before + 2  # with its follow-up
+        assert mail.outbox
+    else:
+        assert response.status_code == 403, response.json()
+        assert response.json()["detail"] == PLAN_REFUSED
+        assert Activity.objects.count() == before
+        assert mail.outbox == []
+
+
+def test_a_body_with_errors_is_answered_422_before_the_refusal(client, world, contact_of_world):
+    """An unknown employee is dropped before the service judges the rest: the 422 tells
+    what to correct; the rule is judged on the corrected body."""
+    body = {
+        "subject": "Planned",
+        "customer": world.own.customer_id,
+        "contact_persons": [contact_of_world.pk],
+        "employees": [world.employees["outsider"].pk, 999999],
+        "start": "2026-03-10T10:00:00+01:00",
+    }
+
+    response = api(client, world.users["employee"]).post("activities", body)
+
+    assert response.status_code == 422, response.json()
+    assert "employees" in response.json()["errors"]
+    assert not Activity.objects.filter(subject="Planned").exists()
+
+
+@pytest.mark.parametrize(("role", "leader", "others", "allowed"), PLAN)
+def test_plan_on_the_page(
+    client,
+    world,
+    contact_of_world,
+    django_capture_on_commit_callbacks,
+    role,
+    leader,
+    others,
+    allowed,
+):
+    before = Activity.objects.count()
+    data = form_data(
+        world.own.customer,
+        contact_of_world,
+        world.employees[leader],
+        employees=[world.employees[name].pk for name in [leader, *others]],
+        send_invitations="on",
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page(client, world.users[role]).post(reverse("activities:create"), data)
+
+    if allowed:
+        assert response.status_code == 302
+        assert Activity.objects.count() == before + 1
+        assert mail.outbox
+    else:
+        assert response.status_code == 200
+        assert response.context["form"].errors["employees"] == [PLAN_REFUSED]
+        assert PLAN_REFUSED in response.content.decode()
+        assert Activity.objects.count() == before
+        assert mail.outbox == []
+
+
+def test_the_refusal_speaks_polish(client, world, contact_of_world):
+    data = form_data(world.own.customer, contact_of_world, world.employees["outsider"])
+    client = page(client, world.users["employee"])
+    client.cookies["django_language"] = "pl"
+
+    response = client.post(reverse("activities:create"), data)
+
+    (message,) = response.context["form"].errors["employees"]
+    assert message.startswith("Działanie możesz zaplanować tylko")
+
+
+@pytest.mark.parametrize(("role", "leader", "others", "allowed"), PLAN)
+def test_an_edit_follows_the_planning_rule_too(
+    client, world, contact_of_world, role, leader, others, allowed
+):
+    """Otherwise planning one's own meeting and then handing it over to a stranger would
+    do what the rule refuses. Everyone here may change `own` (emp leads it)."""
+    own = world.own
+    own.contact_persons.add(contact_of_world)
+    employees = [world.employees[name].pk for name in [leader, *others]]
+    data = form_data(
+        own.customer,
+        contact_of_world,
+        world.employees[leader],
+        employees=employees,
+        subject="Handed over",
+        version=own.version,
+    )
+
+    response = page(client, world.users[role]).post(reverse("activities:edit", args=[own.pk]), data)
+    patch = api(client, world.users[role]).patch(
+        f"activities/{own.pk}",
+        {"subject": "Patched", "leader": employees[0], "employees": employees},
+    )
+
+    own.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302 and patch.status_code == 200, patch.json()
+        assert own.subject == "Patched" and own.leader == world.employees[leader]
+    else:
+        assert response.context["form"].errors["employees"] == [PLAN_REFUSED]
+        assert (patch.status_code, patch.json()["detail"]) == (403, PLAN_REFUSED)
+        assert own.subject != "Handed over" and own.leader == world.employees["emp"]
+
+
+def test_a_follow_up_of_an_activity_one_may_change_is_planned(client, world):
+    """Its employees are those of the activity, which the user may change: allowed on
+    the page and through the API (the outsider leads, emp takes part)."""
+    emp = world.users["employee"]
+    shared = ActivityFactory(leader=world.employees["outsider"], customer=world.own.customer)
+    add_participant(shared, world.employees["emp"])
+
+    page(client, emp).post(
+        reverse("activities:follow_up", args=[shared.pk]),
+        {"value": "1", "unit": "weeks", "kind": "meeting"},
+    )
+    patched = api(client, emp).patch(
+        f"activities/{world.own.pk}", {"follow_up": {"in": {"value": 2, "unit": "days"}}}
+    )
+
+    assert Activity.objects.filter(previous=shared).exists()
+    assert patched.status_code == 200 and patched.json()["next"] is not None
+
+
+def test_the_system_plans_for_anyone(world, contact_of_world):
+    """No user (imports from a shell, the demo data) is not refused."""
+    data = ActivityInput(
+        kind="meeting",
+        subject="Imported",
+        customer=world.own.customer,
+        contact_persons=[contact_of_world],
+        employees=[world.employees["outsider"]],
+        start=timezone.now(),
+    )
+
+    assert activity_create(data=data, created_by=None).leader == world.employees["outsider"]
 
 
 # --- the all-visible setting: seeing is not editing -----------------------------------
@@ -323,8 +631,9 @@ def test_a_managers_list_makes_a_fixed_number_of_queries(
 
 
 def test_an_employee_sees_what_they_planned_for_someone_else(client, world):
-    """An assistant books a meeting for a salesperson outside their team: it stays
-    visible to them (not editable: they take no part in it)."""
+    """A meeting booked for a salesperson outside the user's team (now refused to a plain
+    employee, see PLAN; booked before that, or led by the salesperson later) stays
+    visible to whoever created it (not editable: they take no part in it)."""
     emp = world.users["employee"]
     booked = ActivityFactory(leader=world.employees["outsider"], created_by=emp)
 

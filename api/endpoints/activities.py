@@ -28,6 +28,7 @@ from activities.selectors import (
     activity_detail,
     activity_list,
     activity_values,
+    visible_activity_ids,
     visible_page_ids,
 )
 from api.auth import employee_of
@@ -77,14 +78,38 @@ def _money_out(amount, currency) -> dict | None:
     return None if amount is None else {"amount": str(amount), "currency": currency}
 
 
-def activity_out(a: Activity) -> dict:
+def activity_out(a: Activity, user) -> dict:
+    """The detail of an activity `user` may see (see `chain_hidden`)."""
     following = getattr(a, "next", None)
-    return _activity_dict(
+    out = _activity_dict(
         a,
         contact_persons=[p.pk for p in a.contact_persons.all()],
         employees=[e.pk for e in a.employees.all()],
         next_id=following.pk if following is not None else None,
     )
+    return chain_hidden([out], user=user)[0]
+
+
+def chain_hidden(items: list[dict], *, user) -> list[dict]:
+    """`items` (activities as the API shows them, each one `user` may see) with their
+    `previous` and `next` null where `user` may not see that activity: the API names no
+    activity that would answer 404, as the pages link to none (activities.views,
+    `_chain_visibility`). One query for all the items (`visible_activity_ids`); none when
+    they link only to each other (a list page holds both ends of most chains) or to
+    nothing, or the user sees every activity."""
+    shown = {item["id"] for item in items}
+    linked = {item[end] for item in items for end in CHAIN} - shown - {None}
+    if not linked:
+        return items
+    visible = visible_activity_ids(user=user, ids=linked) | shown
+    for item in items:
+        for end in CHAIN:
+            if item[end] is not None and item[end] not in visible:
+                item[end] = None
+    return items
+
+
+CHAIN = ("previous", "next")
 
 
 def _activity_dict(
@@ -269,7 +294,7 @@ def activity_index(request, params: Query[ActivityListParams]):
     ids = [row["id"] for row in rows]
     contact_persons, employees = activity_links(ids, using=Activity.objects.db)
     items = [activity_row_out(row, contact_persons, employees) for row in rows]
-    return json_response(request, {"items": items, "count": count})
+    return json_response(request, {"items": chain_hidden(items, user=request.user), "count": count})
 
 
 @router.get(
@@ -278,7 +303,7 @@ def activity_index(request, params: Query[ActivityListParams]):
 def activity_read(request, activity_id: int, response: HttpResponse):
     activity = _activity(request, activity_id)
     set_etag(response, activity.version)
-    return activity_out(activity)
+    return activity_out(activity, request.user)
 
 
 # --- writing --------------------------------------------------------------------------
@@ -494,6 +519,11 @@ def _save(call, resolver: _Resolver, **kwargs) -> Activity:
                 errors.setdefault(field, []).extend(
                     m for m in messages if m not in errors.get(field, [])
                 )
+        except PermissionError:
+            # Judged on what was left of the body (an unknown employee dropped, say):
+            # the 422 about the body first; otherwise the caller's 403 (api.errors).
+            if not errors:
+                raise
         if errors:
             raise ApiValidationError(errors)  # rolls back whatever the service wrote
     return activity
@@ -568,7 +598,8 @@ def _created_out(activity: Activity, resolver: _Resolver, followed_up: bool) -> 
     rather than read back. Its people were read in the order the detail lists them; the
     service adds a leader who is not among the employees sent, whose place among them is
     the database's to say (its collation), so then the lists are read (one statement).
-    Its follow-up, when it made one, is cached on it (`previous` is one-to-one)."""
+    Its follow-up, when it made one, is cached on it (`previous` is one-to-one); the
+    caller created it, so may see it (`chain_hidden` need not ask)."""
     contact_persons = [p.pk for p in resolver.in_order["contact_persons"]]
     employees = [e.pk for e in resolver.in_order["employees"]]
     if activity.leader_id not in employees:
@@ -620,7 +651,7 @@ def activity_change(
     saved = activity_detail(pk=activity.pk, user=None)
     _schedule_headers(response, report, clashes)
     set_etag(response, saved.version)
-    return activity_out(saved)
+    return activity_out(saved, request.user)
 
 
 @router.delete(
@@ -651,7 +682,7 @@ def activity_end(request, activity_id: int, payload: ActivityEndIn | None = None
         user=request.user,
         actual_cost=actual_cost,
     )
-    return activity_out(activity_detail(pk=activity.pk, user=None))
+    return activity_out(activity_detail(pk=activity.pk, user=None), request.user)
 
 
 @router.post(
@@ -675,7 +706,7 @@ def activity_cancel(
     )
     if report is not None:
         response["X-Invitations"] = "failed" if report.error else "sent"
-    return activity_out(activity_detail(pk=activity.pk, user=None))
+    return activity_out(activity_detail(pk=activity.pk, user=None), request.user)
 
 
 @router.post(
@@ -687,7 +718,7 @@ def activity_cancel(
 def activity_reopen(request, activity_id: int):
     activity = _activity(request, activity_id)
     _save(services.activity_reopen, _Resolver(), activity=activity, user=request.user)
-    return activity_out(activity_detail(pk=activity.pk, user=None))
+    return activity_out(activity_detail(pk=activity.pk, user=None), request.user)
 
 
 def _activity(request, pk: int) -> Activity:

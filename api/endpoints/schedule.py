@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from activities.models import Activity
-from api.endpoints.activities import ROW_COLUMNS, activity_links, activity_row_out
+from api.endpoints.activities import ROW_COLUMNS, activity_links, activity_row_out, chain_hidden
 from api.errors import ApiValidationError, NotFound
 from api.renderers import json_response
 from api.schemas import MAX_ID, ActivityPage, DateTime, ErrorOut, Text
@@ -83,6 +83,7 @@ def employee_schedule(request, employee_id: int, params: Query[RangeParams]):
     ids = [row["id"] for row in rows]
     contact_persons, employees = activity_links(ids, using=Activity.objects.db)
     items = [activity_row_out(row, contact_persons, employees) for row in rows]
+    items = chain_hidden(items, user=request.user)
     return json_response(request, {"items": items, "count": len(items)})
 
 

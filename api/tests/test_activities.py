@@ -11,6 +11,7 @@ from activities.tests.factories import ActivityFactory, add_participant
 from api.schemas import ActivityPage
 from customers.tests.factories import ContactPersonFactory, CustomerFactory
 from dictionaries.models import ActivityCategory, ActivityPriority
+from employees.models import Team
 from employees.tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_create_returns_the_activity_with_money_and_offsets(api, body, employee)
 
 
 def test_leader_defaults_to_the_caller_when_taking_part_else_the_first(api, body, employee):
-    other = EmployeeFactory()
+    other = EmployeeFactory(team=Team.objects.create(name="Sales", manager=employee))
     body["employees"] = [other.pk, employee.pk]
     assert api.post("activities", body).json()["leader"] == employee.pk
     body["employees"] = [other.pk]

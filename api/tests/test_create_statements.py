@@ -14,6 +14,7 @@ from activities.tests.factories import ActivityFactory, add_participant
 from customers.tests.factories import ContactPersonFactory
 from dictionaries.models import ActivityPriority, Currency
 from dictionaries.services import currency_deactivate, dictionary_entry_set_default
+from employees.models import Team
 from employees.tests.factories import EmployeeFactory
 from schedule.conflicts import find_clashes
 
@@ -122,11 +123,13 @@ def test_every_shape_of_answer_is_the_detail(api, body, change):
     assert response.json() == api.get(f"activities/{response.json()['id']}").json()
 
 
-def test_a_leader_not_among_the_employees_is_placed_as_the_detail_places_them(api, body):
+def test_a_leader_not_among_the_employees_is_placed_as_the_detail_places_them(api, body, employee):
     """The service adds the leader to the employees; where they come in the list is the
-    database's to say, so the answer reads the links (one statement more)."""
-    first = EmployeeFactory(first_name="Adam", last_name="Ąbel")
-    last = EmployeeFactory(first_name="Zenon", last_name="Żak")
+    database's to say, so the answer reads the links (one statement more). Anna plans it
+    for two employees of her team."""
+    team = Team.objects.create(name="Sales", manager=employee)
+    first = EmployeeFactory(first_name="Adam", last_name="Ąbel", team=team)
+    last = EmployeeFactory(first_name="Zenon", last_name="Żak", team=team)
     body["employees"] = [last.pk]
     body["leader"] = first.pk
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from activities.models import ActivityStatus
 from activities.tests.factories import ActivityFactory, add_participant
+from employees.models import Team
 from employees.tests.factories import EmployeeFactory
 from schedule.tests.conftest import WARSAW, at
 
@@ -346,8 +347,8 @@ class TestDragOnAStaleCalendar:
 
 
 class TestNewMeetingFromASlot:
-    def test_form_starts_with_the_chosen_time_and_employee(self, logged_in):
-        colleague = EmployeeFactory()
+    def test_form_starts_with_the_chosen_time_and_employee(self, logged_in, employee):
+        colleague = EmployeeFactory(team=Team.objects.create(name="Sales", manager=employee))
         response = logged_in.get(
             reverse("activities:create"),
             {"start": "2026-03-27T10:30", "end": "2026-03-27T12:00", "employee": colleague.pk},
@@ -358,6 +359,19 @@ class TestNewMeetingFromASlot:
         assert form.initial["employees"] == [colleague.pk]
         assert form.initial["leader"] == colleague.pk
         assert form.initial["send_invitations"] is True
+
+    def test_a_slot_of_someone_outside_the_users_teams_is_a_meeting_with_them(
+        self, logged_in, employee
+    ):
+        """Their schedule opens (every activity is visible in this module), but Anna may
+        plan only what she leads or takes part in: the form has her lead it."""
+        stranger = EmployeeFactory()
+        response = logged_in.get(
+            reverse("activities:create"), {"start": "2026-03-27T10:30", "employee": stranger.pk}
+        )
+        form = response.context["form"]
+        assert form.initial["employees"] == [employee.pk, stranger.pk]
+        assert form.initial["leader"] == employee.pk
 
     def test_all_day_slot(self, logged_in):
         response = logged_in.get(
