@@ -49,9 +49,10 @@ def _empty_cache():
     """Each test starts with nothing kept: the cache (tokens, dictionaries) outlives the
     test's rolled-back transaction, and a count of queries must not depend on the order
     of the tests."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["throttle"].clear()
 
 
 @pytest.fixture(autouse=True)

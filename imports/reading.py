@@ -41,9 +41,11 @@ to skip, but a sheet whose XML numbers a row 10**9 must not be walked up to it."
 MAX_COLUMNS = 50
 """Columns read; the widest kind has 18, the rest are room for columns that are ignored.
 A value further right is refused rather than silently dropped."""
-MAX_CELL_CHARS = 32_767
-"""Characters per cell: what an Excel cell can hold, so nothing a spreadsheet writes is
-refused (Python's csv stops at 131,072 on its own)."""
+MAX_CELL_CHARS = 131_072
+"""Characters per cell: Python csv's own limit, above the longest text any column takes
+(an activity's notes, 100,000: imports/tests/test_hostile_files.py holds them to it), so a
+value over its column's limit is refused by that column's form, with the field's message,
+and this bound only stops what no column could take. An Excel cell holds 32,767."""
 XLSX_MAX_UNPACKED_BYTES = 50 * MB
 """The sum of the declared sizes of an XLSX's members. zipfile never unpacks a member past
 its declared size (it stops and fails the CRC), so the sum bounds what parsing can read.

@@ -8,23 +8,37 @@ servers behind a load balancer) can serve any request:
   logs nobody out;
 - without it (a laptop, the tests): a per-process memory cache, which only ever holds
   what can be computed again, and sessions in the database.
+
+Throttling counters (the password reset's, spotkania/throttling.py) are the exception:
+they cannot be computed again, and a per-process count multiplies the limit by the number
+of workers (two gunicorn workers let six reset e-mails through a limit of three). They
+have a cache of their own, `throttle`: Redis with `REDIS_URL`, else files in a folder
+every process on the host shares (`throttle_dir`). Login failures are counted in the
+database by django-axes.
 """
 
 from __future__ import annotations
 
 
-def caches(redis_url: str | None) -> dict:
+def caches(redis_url: str | None, throttle_dir: str = "") -> dict:
     if redis_url:
-        return {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": redis_url,
-                "KEY_PREFIX": "spotkania",
-                # Seconds to give up on a Redis that does not answer.
-                "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-            }
+        redis = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            # Seconds to give up on a Redis that does not answer.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
-    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        return {
+            "default": {**redis, "KEY_PREFIX": "spotkania"},
+            "throttle": {**redis, "KEY_PREFIX": "spotkania-throttle"},
+        }
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": throttle_dir,
+        },
+    }
 
 
 def session_engine(redis_url: str | None) -> str:

@@ -5,6 +5,7 @@ Everything that differs between a laptop and production comes from the environme
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -184,7 +185,13 @@ REPLICA_PATHS = ["/reports/", "/api/v1/reports/"]
 # Cache and sessions: Redis through REDIS_URL, else memory and the database
 # (spotkania/deployment.py says why).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = caches(REDIS_URL)
+CACHES = caches(
+    REDIS_URL,
+    throttle_dir=os.environ.get(
+        "DJANGO_THROTTLE_DIR", str(Path(tempfile.gettempdir()) / "spotkania-throttle")
+    ),
+)
+RATELIMIT_USE_CACHE = "throttle"
 SESSION_ENGINE = session_engine(REDIS_URL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -102,9 +102,9 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
     counts against the address it names (whether or not an employee has it, so the answer
     tells nothing about who exists) and against the client's address; over either limit
     the form answers 429 with Retry-After and sends nothing. The counters live in the
-    cache through django-ratelimit: shared by every process with Redis (production), per
-    process without it. `PASSWORD_RESET_RATE_PER_ADDRESS` and `..._PER_CLIENT` set the
-    limits (`"3/h"`).
+    `throttle` cache through django-ratelimit, shared by every process (Redis, or files on
+    the host: spotkania/deployment.py). `PASSWORD_RESET_RATE_PER_ADDRESS` and
+    `..._PER_CLIENT` set the limits (`"3/h"`).
     """
 
     def post(self, request, *args, **kwargs):

@@ -66,10 +66,12 @@ def too_many_columns(monkeypatch):
 def cell_past_csv_limit(monkeypatch):
     """Python's csv refuses a field over 131,072 characters with csv.Error: was a 500."""
     content = "code,name\nX1," + "a" * 200_000 + "\n"
-    return "c.csv", content.encode(), "Row 2: a cell is longer than 32767 characters."
+    return "c.csv", content.encode(), "Row 2: a cell is longer than 131072 characters."
 
 
 def cell_past_own_limit(monkeypatch):
+    """The reader's own bound, below csv's here so that it is the one reached."""
+    monkeypatch.setattr(reading, "MAX_CELL_CHARS", 32_767)
     content = "code,name\nX1," + "a" * 40_000 + "\n"
     return (
         "c.csv",
@@ -171,7 +173,7 @@ def test_command_stops_with_the_file_message_and_imports_nothing(case, monkeypat
     ("case", "polish"),
     [
         (huge_dimension, "Wiersz 1048576 ma wartości za kolumną AX: najwyżej 50 kolumn."),
-        (cell_past_csv_limit, "Wiersz 2: komórka jest dłuższa niż 32767 znaków."),
+        (cell_past_csv_limit, "Wiersz 2: komórka jest dłuższa niż 131072 znaków."),
         (member_corrupt, "Nie można odczytać tego pliku XLSX."),
     ],
     ids=lambda value: getattr(value, "__name__", "pl"),
@@ -233,3 +235,18 @@ def test_xlsx_is_read_past_its_declared_dimension_and_empty_rows_at_its_end(monk
         kind="customers", content=xlsx(sheet(rows, dimension="A1:B2")), filename="c.xlsx"
     )
     assert report.ok and report.rows == 3
+
+
+def test_the_cell_bound_is_above_every_column_limit():
+    """A value over its column's limit gets that field's message, not the file's."""
+    from django.apps import apps
+
+    from imports.reading import MAX_CELL_CHARS
+
+    longest = max(
+        field.max_length or 0
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if getattr(field, "max_length", None)
+    )
+    assert longest < MAX_CELL_CHARS

@@ -50,6 +50,23 @@ def test_without_redis_the_cache_is_memory_and_sessions_the_database():
     assert session_engine("") == "django.contrib.sessions.backends.db"
 
 
+def test_throttle_counts_are_shared_by_every_process_also_without_redis(tmp_path):
+    """Two gunicorn workers with a memory cache each let six reset e-mails through a
+    limit of three: without Redis the counts are files every process of the host reads."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    config = caches("", throttle_dir=str(tmp_path))["throttle"]
+    assert config["BACKEND"].endswith("FileBasedCache")
+    worker_1 = FileBasedCache(config["LOCATION"], {})
+    worker_2 = FileBasedCache(config["LOCATION"], {})
+    worker_1.add("count", 0, 60)
+    worker_1.incr("count")
+    worker_2.incr("count")
+    assert worker_1.get("count") == 2
+    assert caches(REDIS_URL)["throttle"]["BACKEND"].endswith("RedisCache")
+    assert caches(REDIS_URL)["throttle"]["KEY_PREFIX"] != caches(REDIS_URL)["default"]["KEY_PREFIX"]
+
+
 @needs_redis
 def test_the_cache_is_shared_through_redis(redis_settings):
     cache = cache_handler["default"]
