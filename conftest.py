@@ -44,6 +44,23 @@ def _english(settings):
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_throttle_folder(tmp_path_factory):
+    """The throttle cache's files (spotkania/deployment.py) in a folder of this run, not
+    the host's shared one: a server or another test run on the machine counts there."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = {**settings.CACHES}
+    if caches["throttle"]["BACKEND"].endswith("FileBasedCache"):
+        caches["throttle"] = {
+            **caches["throttle"],
+            "LOCATION": str(tmp_path_factory.mktemp("throttle")),
+        }
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with nothing kept: the cache (tokens, dictionaries) outlives the

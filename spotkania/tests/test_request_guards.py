@@ -9,7 +9,6 @@ PostgreSQL.
 """
 
 import json
-from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
@@ -20,14 +19,6 @@ from django.urls import reverse
 from employees.tests.factories import EmployeeFactory, UserFactory
 
 PASSWORD = "Correct-Horse-7"
-
-
-@pytest.fixture
-def throttled(settings):
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 3
-    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
-    return settings
 
 
 @pytest.fixture

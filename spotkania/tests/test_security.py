@@ -44,14 +44,6 @@ STRONG_KEY = "k3y-for-tests-only-" + "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 @pytest.fixture
-def throttled(settings):
-    settings.AXES_ENABLED = True
-    settings.AXES_FAILURE_LIMIT = 3
-    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
-    return settings
-
-
-@pytest.fixture
 def ola(db):
     user = UserFactory(username="ola", password=PASSWORD)
     EmployeeFactory(user=user, first_name="Ola", last_name="Wrona")
