@@ -202,8 +202,9 @@ def test_visible_activity_ids_is_the_visibility_rule(world, chain):
     assert visible_activity_ids(user=nobody, ids=ids) == set()
 
 
-def test_hiding_the_chain_costs_one_query_per_page(client, world):
-    """Asked for the page's rows together: as many queries for one chain as for ten."""
+def test_hiding_the_chain_costs_no_query_of_its_own(client, world):
+    """Asked in the statement of the page's links (api.endpoints.activities.page_out): as
+    many queries for one chain as for ten, and as for none."""
     emp, outsider = world.employees["emp"], world.employees["outsider"]
     caller = api(client, world.users["employee"])
     caller.get("activities")  # the token's first lookup
@@ -223,7 +224,11 @@ def test_hiding_the_chain_costs_one_query_per_page(client, world):
     once = queries()
     for _ in range(9):
         chained()
-    assert queries() == once == unchained + 1
+    assert queries() == once == unchained
+    # And the previous activities, outside the employee's teams, are hidden all the same.
+    rows = caller.get("activities", {"kind": "contact"}).json()["items"]
+    assert len(rows) == 11
+    assert [row["previous"] for row in rows] == [None] * 11
 
 
 # --- activities: edit, end, reopen, delete --------------------------------------------

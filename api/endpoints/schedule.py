@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from activities.models import Activity
-from api.endpoints.activities import ROW_COLUMNS, activity_links, activity_row_out, chain_hidden
+from api.endpoints.activities import ROW_COLUMNS, page_out
 from api.errors import ApiValidationError, NotFound
 from api.renderers import json_response
 from api.schemas import MAX_ID, ActivityPage, DateTime, ErrorOut, Text
@@ -80,10 +80,7 @@ def employee_schedule(request, employee_id: int, params: Query[RangeParams]):
     start, end = _range(params)
     # Rows as the activity list writes them (column values, links in one statement).
     rows = schedule_values(employee_ids=[employee_id], start=start, end=end, columns=ROW_COLUMNS)
-    ids = [row["id"] for row in rows]
-    contact_persons, employees = activity_links(ids, using=Activity.objects.db)
-    items = [activity_row_out(row, contact_persons, employees) for row in rows]
-    items = chain_hidden(items, user=request.user)
+    items = page_out(rows, user=request.user, using=Activity.objects.db)
     return json_response(request, {"items": items, "count": len(items)})
 
 
