@@ -199,7 +199,8 @@ def activity_links(
 ) -> tuple[dict, dict, set[int]]:
     """The contact persons and the employees of each activity, as lists of ids in the
     order of those models (last name, first name, id), as the detail lists them; and,
-    when `also` is a SELECT (sql, params) of one column of ids, those ids, asked in the
+    when `also` is a SELECT (sql, params) of one column of ids (its only column, whatever
+    its name), those ids, asked in the
     same statement (`page_out`: which linked activities the user may see).
 
     One statement over both link tables, each joined to its model only to order. It is
@@ -227,7 +228,7 @@ def activity_links(
     sql = f"{select(Activity.contact_persons, 0)} UNION ALL {select(Activity.employees, 1)}"
     params = [*activity_ids, *activity_ids]
     if also is not None:
-        sql += f" UNION ALL SELECT 2, asked.{qn('pk')}, 0, '', '' FROM ({also[0]}) asked"
+        sql += f" UNION ALL SELECT 2, asked.*, 0, '', '' FROM ({also[0]}) asked"
         params += list(also[1])
     sql += " ORDER BY 1, 4, 5, 3"  # which list, last name, first name, id
     with connections[using].cursor() as cursor:

@@ -73,3 +73,20 @@ def test_a_session_in_another_zone_keeps_djangos_loader(postgresql):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET TIME ZONE 'UTC'")
+
+
+@pytest.mark.django_db
+def test_a_statement_with_many_parameters_is_split_once(postgresql):
+    """psycopg keeps the conversion of statements up to our limit of parameters (its own
+    is 50): the second run of a 77-parameter statement is a hit of its cache."""
+    import psycopg._queries as queries
+
+    from spotkania.postgresql.base import CACHED_PARAMS
+
+    assert queries.MAX_CACHED_STATEMENT_PARAMS == CACHED_PARAMS >= 400
+    sql = "SELECT 1 WHERE 1 IN (" + ", ".join(["%s"] * 77) + ")"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(range(77)))
+        hits = queries._query2pg.cache_info().hits
+        cursor.execute(sql, list(range(77)))
+        assert queries._query2pg.cache_info().hits == hits + 1
