@@ -6,20 +6,8 @@ per_address` would have caught it.
 
 import re
 
-import pytest
 from django.core import mail
 from django.urls import reverse
-
-from employees.tests.factories import EmployeeFactory, UserFactory
-
-PASSWORD = "Correct-Horse-7"
-
-
-@pytest.fixture
-def ola(db):
-    user = UserFactory(username="ola", password=PASSWORD, email="ola@firma.example")
-    EmployeeFactory(user=user, first_name="Ola", last_name="Wrona")
-    return user
 
 
 def reset(client, email, ip="10.0.0.1"):

@@ -16,16 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from employees.tests.factories import EmployeeFactory, UserFactory
-
-PASSWORD = "Correct-Horse-7"
-
-
-@pytest.fixture
-def ola(db):
-    user = UserFactory(username="ola", password=PASSWORD, email="ola@firma.example")
-    EmployeeFactory(user=user, first_name="Ola", last_name="Wrona")
-    return user
+from spotkania.tests.conftest import PASSWORD
 
 
 def failures() -> int:

@@ -20,12 +20,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
 
 from activities.models import Activity
 from activities.services import ActivityInput, activity_create
 from activities.tests.factories import ActivityFactory
 from api.models import ApiToken
+from api.tests.test_length_messages import too_long_message
 from customers.forms import TAX_ID_INPUT_LENGTH
 from customers.models import ContactPerson, Customer
 from dictionaries.models import ActivityCategory, ActivityPriority, Currency, ExchangeRate
@@ -130,15 +130,6 @@ def test_the_values_made_for_the_tests_are_as_long_as_asked():
         for length in (limit_of(model, name), limit_of(model, name) + 1):
             assert len(text_of(model, name, length)) == length, (model, name)
     assert text_of(Customer, "tax_id", 20).replace("-", "") == "PL5260001246"
-
-
-def too_long_message(limit: int, length: int, language: str) -> str:
-    with translation.override(language):
-        return ngettext(
-            "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
-            "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
-            limit,
-        ) % {"limit_value": limit, "show_value": length}
 
 
 def test_the_expected_message_is_translated():
