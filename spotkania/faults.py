@@ -42,7 +42,9 @@ def database_unavailable(request, exc: BaseException) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": unavailable_message()}, status=503)
     else:
-        html = loader.render_to_string("503.html", {"message": unavailable_message()})
+        html = loader.render_to_string(
+            "503.html", {"title": _("Temporarily unavailable"), "message": unavailable_message()}
+        )
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

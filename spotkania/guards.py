@@ -79,7 +79,9 @@ def _body_limit(request: HttpRequest) -> int | None:
 
 
 class RequestGuardMiddleware:
-    """First in MIDDLEWARE: refuses what no later layer should have to handle."""
+    """Right after LocaleMiddleware (so it answers in the request's language) and before
+    anything that reads the path or the body: refuses what no later layer should have
+    to handle."""
 
     def __init__(self, get_response):
         self.get_response = get_response

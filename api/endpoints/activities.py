@@ -199,9 +199,9 @@ def activity_links(
 ) -> tuple[dict, dict, set[int]]:
     """The contact persons and the employees of each activity, as lists of ids in the
     order of those models (last name, first name, id), as the detail lists them; and,
-    when `also` is a SELECT (sql, params) of one column of ids (its only column, whatever
-    its name), those ids, asked in the
-    same statement (`page_out`: which linked activities the user may see).
+    when `also` is a SELECT (sql, params) of one column of ids (whatever its name), those
+    ids, asked in the same statement (`page_out`: which linked activities the user may
+    see).
 
     One statement over both link tables, each joined to its model only to order. It is
     written out: built by the ORM, the two queries it replaces cost ten times their SQL
@@ -209,10 +209,10 @@ def activity_links(
     contact_persons: dict[int, list[int]] = {pk: [] for pk in activity_ids}
     employees: dict[int, list[int]] = {pk: [] for pk in activity_ids}
     asked: set[int] = set()
-    if not activity_ids and also is None:
+    if not activity_ids:  # (`also` asks of activities the rows link to: none either)
         return contact_persons, employees, asked
     qn = connections[using].ops.quote_name
-    placeholders = ", ".join(["%s"] * len(activity_ids)) or "NULL"
+    placeholders = ", ".join(["%s"] * len(activity_ids))
 
     def select(relation, kind: int) -> str:
         field = relation.field
